@@ -1,0 +1,36 @@
+# Two commands: `make lab` opens the course, `make test` runs every test. Each creates .venv
+# on its own the first time (with the Python 3.11+ found as $(PYTHON)).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# JupyterLab refuses to run as root unless told; CI runs as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: lab test notebooks student bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.lab: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## lab: open the course in JupyterLab, on 127.0.0.1 only, with Jupyter's token authentication
+lab: $(VENV)/.lab
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. $(ROOT_FLAG) notebooks/01_one_weight.ipynb
+
+## test: unit tests, notebook hygiene, and nbval over every notebook
+test: $(VENV)/.test
+	$(BIN)/python -m pytest
+
+## notebooks: re-execute every notebook in place, top to bottom, storing outputs (after editing one)
+notebooks: $(VENV)/.test
+	BACKPROP_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+
+clean:
+	rm -rf build $(VENV)

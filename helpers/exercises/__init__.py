@@ -1,0 +1,95 @@
+"""The exercise registry: exercise id → expected value, tolerance, known mistakes with hints.
+
+An exercise is data (as in Kaggle's learntools), not a function per exercise. Each notebook's
+exercises live in their own module, ``nbNN.py`` beside this file, which calls ``register``;
+every such module is imported here, so adding a notebook's exercises touches no shared file.
+Expected values are computed from the lesson data through the reference code, never typed in.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sympy as sp
+
+_REGISTRY: dict[str, "Exercise"] = {}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A mistake learners make on one exercise: its name, a hint, and the value it produces."""
+
+    name: str
+    hint: str
+    value: Callable[[], Any]
+
+
+@dataclass
+class Exercise:
+    """One exercise.
+
+    Attributes:
+        id: "<notebook>.<exercise>", e.g. "3.4".
+        title: what is asked, with the expected form ("∂E/∂W2, a 2×2 matrix").
+        compute: returns the expected value (a float, an ndarray, a sympy Expr or Matrix).
+        mistakes: known mistakes, checked before the generic diagnoses.
+        rtol, atol: the tolerance of a correct numeric answer.
+        hint: shown when an answer is wrong and no diagnosis fits.
+    """
+
+    id: str
+    title: str
+    compute: Callable[[], Any]
+    mistakes: tuple = ()
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    hint: str = ""
+    _cache: list = field(default_factory=list, repr=False)
+
+    def expected(self):
+        if not self._cache:
+            self._cache.append(self.compute())
+        return self._cache[0]
+
+    @property
+    def symbolic(self):
+        value = self.expected()
+        return isinstance(value, (sp.Basic, sp.MatrixBase)) and bool(value.free_symbols)
+
+
+def register(*exercises):
+    """Add exercises to the registry; an id may be registered once only."""
+    for exercise in exercises:
+        if exercise.id in _REGISTRY:
+            raise ValueError(f"exercise {exercise.id} is registered twice")
+        _REGISTRY[exercise.id] = exercise
+
+
+def _key(exercise_id):
+    return tuple(int(part) if part.isdigit() else part for part in exercise_id.split("."))
+
+
+def ids():
+    """All exercise ids, in course order."""
+    return sorted(_REGISTRY, key=_key)
+
+
+def get(exercise_id):
+    """The Exercise with this id, or None."""
+    return _REGISTRY.get(exercise_id)
+
+
+def expected(exercise_id):
+    """The reference answer of an exercise (for tests and instructors).
+
+    Raises:
+        KeyError: for an unknown id.
+    """
+    return _REGISTRY[exercise_id].expected()
+
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("nb")):
+    importlib.import_module(f"{__name__}.{_module}")

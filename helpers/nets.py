@@ -1,0 +1,259 @@
+"""The reference implementation: activations, losses, forward and backward pass in matrix form.
+
+One implementation serves every notebook. Internally it works in the *row* convention of
+seed 002 and of batched code: a batch ``X`` has one example per row (shape ``(N, d)``), a
+layer computes ``Z = X @ W + b`` with ``W`` of shape ``(d_in, d_out)``. Notebook 03 uses the
+*column* convention of seed 001 (``z = W @ x + b``, ``W`` of shape ``(d_out, d_in)``); pass
+``convention="column"`` and the weights and their gradients are transposed at the boundary.
+The arithmetic is the same: the column-convention ``W`` is the row-convention ``W`` transposed.
+
+Losses are averaged over the rows of a batch, so a single example (a 1-D ``x``) gives the
+plain per-example loss and gradient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# --- activations ---------------------------------------------------------------------------
+
+
+def sigmoid(z):
+    """σ(z) = 1 / (1 + e^(−z)), computed without overflow for large |z|."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(z):
+    """σ′(z) = σ(z)(1 − σ(z)), at the net input z (not at the output)."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def relu(z):
+    """max(0, z), elementwise."""
+    return np.maximum(0.0, np.asarray(z, dtype=float))
+
+
+def relu_prime(z):
+    """1 where z > 0, else 0. At z = 0 the course takes 0 (a subgradient, as PyTorch does)."""
+    return (np.asarray(z, dtype=float) > 0).astype(float)
+
+
+def identity(z):
+    return np.asarray(z, dtype=float)
+
+
+def identity_prime(z):
+    return np.ones_like(np.asarray(z, dtype=float))
+
+
+def tanh_prime(z):
+    return 1.0 - np.tanh(z) ** 2
+
+
+def softmax(z):
+    """Softmax along the last axis, shifted by the maximum so that exp never overflows."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_jacobian(z):
+    """The full Jacobian ∂p/∂z = diag(p) − p pᵀ of softmax at a single vector z."""
+    p = softmax(z)
+    return np.diag(p) - np.outer(p, p)
+
+
+# name -> (function, derivative at the net input); softmax is not elementwise: see _activation_vjp
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "relu": (relu, relu_prime),
+    "tanh": (np.tanh, tanh_prime),
+    "identity": (identity, identity_prime),
+    "softmax": (softmax, None),
+}
+
+# --- losses (mean over the rows of a batch) -----------------------------------------------------
+
+
+def half_squared_error(out, target):
+    """E = ½‖out − target‖², averaged over rows: the loss of seed 001."""
+    out, target = _rows(out), _rows(target)
+    return float(0.5 * np.sum((out - target) ** 2) / out.shape[0])
+
+
+def cross_entropy(p, y):
+    """E = −Σ y log p (categorical cross-entropy), averaged over rows."""
+    p, y = _rows(p), _rows(y)
+    return float(-np.sum(y * np.log(p)) / p.shape[0])
+
+
+def binary_cross_entropy(p, y):
+    """E = −Σ [y log p + (1 − y) log(1 − p)], averaged over rows: seed 002's written formula."""
+    p, y = _rows(p), _rows(y)
+    return float(-np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)) / p.shape[0])
+
+
+def _loss_grad(loss, out, target):
+    """∂E/∂out for one row (the 1/N of the batch mean is applied by the caller)."""
+    if loss == "half_squared_error":
+        return out - target
+    if loss == "cross_entropy":
+        return -target / out
+    if loss == "binary_cross_entropy":
+        return -(target / out - (1 - target) / (1 - out))
+    raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)}")
+
+
+LOSSES = {
+    "half_squared_error": half_squared_error,
+    "cross_entropy": cross_entropy,
+    "binary_cross_entropy": binary_cross_entropy,
+}
+
+# --- the network ------------------------------------------------------------------------------
+
+
+@dataclass
+class Forward:
+    """What the forward pass keeps for the backward pass: net inputs z and outputs a per layer.
+
+    ``a[0]`` is the input itself, ``a[-1]`` the network's output; ``z[l]`` feeds ``a[l + 1]``.
+    """
+
+    z: list
+    a: list
+
+    @property
+    def out(self):
+        return self.a[-1]
+
+
+@dataclass
+class Gradients:
+    """∂E/∂W and ∂E/∂b per layer, and δ = ∂E/∂z per layer (one row per example)."""
+
+    dW: list
+    db: list
+    delta: list
+
+
+def _rows(v):
+    v = np.asarray(v, dtype=float)
+    return v[None, :] if v.ndim == 1 else v
+
+
+def _to_row(Ws, convention):
+    if convention == "row":
+        return [np.asarray(W, dtype=float) for W in Ws]
+    if convention == "column":
+        return [np.asarray(W, dtype=float).T for W in Ws]
+    raise ValueError(f"convention must be 'row' or 'column', not {convention!r}")
+
+
+def forward(Ws, bs, x, activations, convention="row"):
+    """Forward pass.
+
+    Args:
+        Ws, bs: weight matrices and bias vectors, one per layer.
+        x: one example (1-D) or a batch, one example per row (2-D).
+        activations: one name per layer, from ``ACTIVATIONS``.
+        convention: "row" (z = x W + b) or "column" (z = W x + b).
+
+    Returns:
+        Forward with the net inputs ``z`` and activations ``a`` (1-D for a 1-D x).
+    """
+    single = np.asarray(x).ndim == 1
+    a = _rows(x)
+    zs, acts = [], [a]
+    for W, b, name in zip(_to_row(Ws, convention), bs, activations):
+        z = a @ W + np.asarray(b, dtype=float)
+        a = ACTIVATIONS[name][0](z)
+        zs.append(z)
+        acts.append(a)
+    if single:
+        zs, acts = [v[0] for v in zs], [v[0] for v in acts]
+    return Forward(zs, acts)
+
+
+def _activation_vjp(name, z, a, g):
+    """δ = (∂a/∂z)ᵀ g for each row: elementwise for most activations, full Jacobian for softmax."""
+    if name == "softmax":
+        # (diag(p) − p pᵀ) g = p ⊙ (g − p·g), row by row
+        return a * (g - np.sum(a * g, axis=-1, keepdims=True))
+    return g * ACTIVATIONS[name][1](z)
+
+
+def backward(Ws, bs, x, target, activations, loss, convention="row"):
+    """Backward pass in matrix form: δ at the output, then δ_prev = (δ Wᵀ) ⊙ f′(z_prev).
+
+    Returns:
+        Gradients whose ``dW[l]`` has the shape of ``Ws[l]`` in the given convention and
+        whose ``db[l]`` has the shape of ``bs[l]``; the loss is the mean over rows, so the
+        bias gradient is the mean of δ over rows.
+    """
+    single = np.asarray(x).ndim == 1
+    Wr = _to_row(Ws, convention)
+    fw = forward(Wr, bs, _rows(x), activations)
+    T = _rows(target)
+    n = T.shape[0]
+    g = _loss_grad(loss, fw.a[-1], T) / n
+    dWs, dbs, deltas = [], [], []
+    for layer in reversed(range(len(Wr))):
+        delta = _activation_vjp(activations[layer], fw.z[layer], fw.a[layer + 1], g)
+        dW = fw.a[layer].T @ delta
+        db = delta.sum(axis=0)
+        dWs.append(dW.T if convention == "column" else dW)
+        dbs.append(db.reshape(np.shape(bs[layer])))
+        deltas.append(delta[0] if single else delta)
+        g = delta @ Wr[layer].T
+    return Gradients(dWs[::-1], dbs[::-1], deltas[::-1])
+
+
+def loss_of(Ws, bs, x, target, activations, loss, convention="row"):
+    """The loss E of the network on (x, target): the function every gradient is a gradient of."""
+    out = forward(Ws, bs, x, activations, convention).out
+    return LOSSES[loss](out, target)
+
+
+def sgd_step(Ws, bs, grads, rate):
+    """One gradient-descent step: W ← W − rate·∂E/∂W, b ← b − rate·∂E/∂b (new arrays)."""
+    new_W = [np.asarray(W, dtype=float) - rate * dW for W, dW in zip(Ws, grads.dW)]
+    new_b = [np.asarray(b, dtype=float) - rate * db for b, db in zip(bs, grads.db)]
+    return new_W, new_b
+
+
+# --- the one-weight model of notebook 01: a = a_prev · w, C = (a − y)² ---------------------------
+
+
+def one_weight_grad(a_prev, w, y):
+    """∂C/∂w = ∂a/∂w · ∂C/∂a = a_prev · 2(a_prev·w − y)."""
+    return a_prev * 2.0 * (a_prev * w - y)
+
+
+def descend(a_prev, w0, y, rate, steps):
+    """The weights after each of `steps` gradient-descent steps w ← w − R·∂C/∂w (w0 excluded)."""
+    ws, w = [], float(w0)
+    for _ in range(steps):
+        w = w - rate * one_weight_grad(a_prev, w, y)
+        ws.append(w)
+    return np.array(ws)
+
+
+def contraction(a_prev, rate):
+    """The factor 1 − 2Ra² by which each step multiplies the distance w − w* to the optimum."""
+    return 1.0 - 2.0 * rate * a_prev**2
+
+
+def regime(a_prev, rate):
+    """How descent with this rate behaves: converges, oscillates towards w*, cycles, or diverges."""
+    q = contraction(a_prev, rate)
+    if abs(q) < 1:
+        return "converges monotonically" if q >= 0 else "converges, oscillating around w*"
+    if q == -1:
+        return "oscillates for ever between two values"
+    return "diverges, oscillating ever further from w*"

@@ -1,0 +1,158 @@
+"""The course's pictures. Each function takes ``ax=None``, returns the axes and never calls
+``plt.show()``; figure defaults are set once, by ``setup()``."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def setup():
+    """Figure defaults for the notebooks: PNG output (nbval cannot compare SVG), a modest size."""
+    plt.rcParams.update({
+        "figure.figsize": (6.0, 3.6),
+        "figure.dpi": 90,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 10,
+    })
+
+
+def _axes(ax, figsize=None):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def draw_network(layer_sizes, weights=None, layer_labels=None, node_labels=None,
+                 convention="column", ax=None, title=None, weight_fmt="{:.2f}"):
+    """A layered network diagram: nodes per layer, an arrow per weight, weights written on them.
+
+    Args:
+        layer_sizes: nodes per layer, input first, e.g. [2, 2, 2].
+        weights: optional weight matrices between consecutive layers, in the given convention
+            (column: W[j, i] joins input i to output j; row: W[i, j] does).
+        layer_labels: a caption under each layer.
+        node_labels: a list (per layer) of lists of node labels (LaTeX allowed).
+        convention: "column" or "row", to read ``weights``.
+        title: the axes title.
+
+    Returns:
+        The axes.
+    """
+    n_layers = len(layer_sizes)
+    ax = _axes(ax, figsize=(2.2 * n_layers + 1, 1.1 * max(layer_sizes) + 1.2))
+    xs = np.arange(n_layers) * 2.2
+    tallest = max(layer_sizes)
+    pos = [[(xs[l], (tallest - 1) / 2 - k) for k in range(n)] for l, n in enumerate(layer_sizes)]
+    for l in range(n_layers - 1):
+        W = None if weights is None else np.asarray(weights[l], dtype=float)
+        n_in, n_out = layer_sizes[l], layer_sizes[l + 1]
+        for i in range(n_in):
+            for j in range(n_out):
+                (x0, y0), (x1, y1) = pos[l][i], pos[l + 1][j]
+                ax.annotate("", xy=(x1 - 0.28, y1), xytext=(x0 + 0.28, y0),
+                            arrowprops=dict(arrowstyle="->", color="#57606a", lw=1))
+                if W is not None:
+                    w = W[j, i] if convention == "column" else W[i, j]
+                    t = 0.30 if (i + j) % 2 == 0 else 0.62  # stagger labels so crossing edges stay legible
+                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), weight_fmt.format(w), fontsize=8,
+                            ha="center", va="center", color="#0550ae",
+                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+    for l, layer in enumerate(pos):
+        for k, (x, y) in enumerate(layer):
+            ax.add_patch(plt.Circle((x, y), 0.27, fc="#ddf4ff", ec="#0969da", lw=1.5, zorder=3))
+            if node_labels is not None:
+                ax.text(x, y, node_labels[l][k], ha="center", va="center", fontsize=10, zorder=4)
+        if layer_labels is not None:
+            ax.text(xs[l], -(tallest - 1) / 2 - 0.75, layer_labels[l], ha="center", va="top", fontsize=9)
+    ax.set_xlim(xs[0] - 0.6, xs[-1] + 0.6)
+    ax.set_ylim(-(tallest - 1) / 2 - 1.2, (tallest - 1) / 2 + 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_weight_sequence(ws, target=None, ax=None, title=None, label="w after step k"):
+    """The weight after each gradient-descent step, with the optimum as a dashed line."""
+    ax = _axes(ax)
+    steps = np.arange(1, len(ws) + 1)
+    ax.plot(steps, ws, "o-", ms=4, label=label)
+    if target is not None:
+        ax.axhline(target, ls="--", color="#cf222e", lw=1, label=f"optimum $w^* = y/a$ = {target:.4f}")
+    ax.set_xlabel("step $k$")
+    ax.set_ylabel("$w$")
+    ax.set_xticks(steps[:: max(1, len(ws) // 10)])
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="best")
+    return ax
+
+
+def plot_loss_curve(losses, ax=None, title=None, logy=True, label=None, xlabel="step"):
+    """A loss (or error) curve, on a log scale by default."""
+    ax = _axes(ax)
+    ax.plot(np.arange(len(losses)), losses, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss")
+    if title:
+        ax.set_title(title)
+    if label:
+        ax.legend(loc="best")
+    return ax
+
+
+def figure_png(fig):
+    """A figure as PNG bytes (for an image widget); closes the figure."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0.0005):
+    """A slider for the learning rate R and the plot of the 20 weights it gives, live.
+
+    The widgets are displayed empty first and filled afterwards, through the widget state:
+    the cell's own output is then only the widget box, whose text is the same on every run
+    (what nbval compares), while the picture updates with every move of the slider.
+
+    Returns:
+        The slider (so a test can move it).
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    from helpers import nets
+
+    slider = widgets.FloatSlider(value=rate, min=step, max=rate_max, step=step, readout_format=".4f",
+                                 description="R", continuous_update=False,
+                                 layout=widgets.Layout(width="420px"))
+    caption = widgets.HTML()
+    image = widgets.Image(format="png")
+    display(widgets.VBox([slider, caption, image]))
+
+    def draw(change=None):
+        R = slider.value
+        ws = nets.descend(a, w0, y, R, steps)
+        factor = nets.contraction(a, R)
+        regime = nets.regime(a, R)
+        caption.value = (f"<b>R = {R:.4f}</b>: each step multiplies the distance to w* by "
+                         f"1 − 2Ra² = {factor:.4f}, so the descent <b>{regime}</b>.")
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        plot_weight_sequence(ws, target=y / a, ax=ax, title=f"gradient descent with $R$ = {R:.4f}")
+        if not np.all(np.abs(ws) < 1e3):
+            ax.set_yscale("symlog")
+        image.value = figure_png(fig)
+
+    slider.observe(draw, names="value")
+    draw()
+    return slider
