@@ -28,6 +28,18 @@ lab: $(VENV)/.lab
 test: $(VENV)/.test
 	$(BIN)/python -m pytest
 
+## student: generate the student edition (solutions removed, outputs cleared) in build/student/
+student: $(VENV)/.test
+	$(BIN)/python tools/make_student.py
+
+$(VENV)/.bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+## bench: time one training step, numpy matrix form vs PyTorch vs per-neuron loops (not part of test)
+bench: $(VENV)/.bench
+	$(BIN)/python bench/train_step.py
+
 ## notebooks: re-execute every notebook in place, top to bottom, storing outputs (after editing one)
 notebooks: $(VENV)/.test
 	BACKPROP_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
