@@ -95,6 +95,12 @@ def plot_weight_sequence(ws, target=None, ax=None, title=None, label="w after st
     return ax
 
 
+def weight_frame(w0, w_star, margin=1.4):
+    """y-limits centred on the optimum and wide enough for the start: a frame that stays fixed."""
+    half = margin * abs(w0 - w_star)
+    return w_star - half, w_star + half
+
+
 def plot_loss_curve(losses, ax=None, title=None, logy=True, label=None, xlabel="step"):
     """A loss (or error) curve, on a log scale by default."""
     ax = _axes(ax)
@@ -146,11 +152,12 @@ def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0
         factor = nets.contraction(a, R)
         regime = nets.regime(a, R)
         caption.value = (f"<b>R = {R:.4f}</b>: each step multiplies the distance to w* by "
-                         f"1 − 2Ra² = {factor:.4f}, so the descent <b>{regime}</b>.")
+                         f"1 − 2Ra² = {factor:.4f}, so the descent <b>{regime}</b> "
+                         "(points outside the frame are off the chart).")
         fig, ax = plt.subplots(figsize=(6, 3.4))
         plot_weight_sequence(ws, target=y / a, ax=ax, title=f"gradient descent with $R$ = {R:.4f}")
-        if not np.all(np.abs(ws) < 1e3):
-            ax.set_yscale("symlog")
+        # a fixed frame, so that one regime compares with the next as the slider moves
+        ax.set_ylim(*weight_frame(w0, y / a))
         image.value = figure_png(fig)
 
     slider.observe(draw, names="value")
