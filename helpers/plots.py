@@ -163,3 +163,61 @@ def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0
     slider.observe(draw, names="value")
     draw()
     return slider
+
+
+def draw_matrix(M, ax=None, title=None, fmt="{:.3f}", row_labels=None, col_labels=None, cmap="RdBu_r"):
+    """A matrix as a grid of coloured cells with each entry written in it (zero is white).
+
+    Args:
+        M: a 2-D array (a 1-D array is drawn as one row).
+        fmt: how each entry is written.
+        row_labels, col_labels: tick labels for the rows and columns (LaTeX allowed).
+        cmap: a diverging colour map; the colour scale is symmetric about zero.
+
+    Returns:
+        The axes.
+    """
+    M = np.atleast_2d(np.asarray(M, dtype=float))
+    ax = _axes(ax, figsize=(0.9 * M.shape[1] + 1.2, 0.6 * M.shape[0] + 0.9))
+    vmax = float(np.max(np.abs(M))) or 1.0
+    ax.imshow(M, cmap=cmap, vmin=-vmax, vmax=vmax)
+    for (i, j), v in np.ndenumerate(M):
+        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
+                color="white" if abs(v) > 0.6 * vmax else "black")
+    ax.set_xticks(range(M.shape[1]), col_labels if col_labels is not None else range(1, M.shape[1] + 1))
+    ax.set_yticks(range(M.shape[0]), row_labels if row_labels is not None else range(1, M.shape[0] + 1))
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def compare_bars(series, labels=None, ax=None, title=None, ylabel=None):
+    """Grouped bars: the same few quantities as computed several ways, side by side.
+
+    Args:
+        series: a dict, name -> values (all of the same length); one colour per name.
+        labels: a label under each group (LaTeX allowed); 1, 2, … by default.
+        ylabel: the y-axis label.
+
+    Returns:
+        The axes.
+    """
+    ax = _axes(ax)
+    names = list(series)
+    n = len(np.ravel(series[names[0]]))
+    width = 0.8 / len(names)
+    for k, name in enumerate(names):
+        offsets = np.arange(n) - 0.4 + width * (k + 0.5)
+        ax.bar(offsets, np.ravel(series[name]), width=width * 0.95, label=name)
+    ax.axhline(0, color="#57606a", lw=0.8)
+    ax.set_xticks(np.arange(n), labels if labels is not None else range(1, n + 1))
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="best", fontsize=8)
+    return ax
