@@ -26,7 +26,7 @@ lab: $(VENV)/.lab
 
 ## test: unit tests, notebook hygiene, and nbval over every notebook
 test: $(VENV)/.test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## student: generate the student edition (solutions removed, outputs cleared) in build/student/
 student: $(VENV)/.test
