@@ -221,3 +221,66 @@ def compare_bars(series, labels=None, ax=None, title=None, ylabel=None):
         ax.set_title(title)
     ax.legend(loc="best", fontsize=8)
     return ax
+
+
+def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, cell=0.62, fontsize=10):
+    """Matrices side by side, with operators between them: for products of Jacobians and sums of blocks.
+
+    Each item is either a 2-D list of entries (strings, LaTeX allowed, or numbers), drawn as a grid
+    of cells with its entries written in (cells holding 0 left white), or a shape ``(rows, cols)``,
+    drawn as a shaded grid of that shape labelled "rows×cols". All items are centred on one line,
+    so a chain of Jacobians shows at a glance which sizes meet.
+
+    Args:
+        items: the matrices, left to right.
+        operators: the symbols between consecutive items ("+", "·", "="), one fewer than items.
+        captions: a caption under each item (LaTeX allowed).
+        cell: the side of one cell, in data units.
+
+    Returns:
+        The axes.
+    """
+    shapes = [tuple(item) if _is_shape(item) else np.shape(np.asarray(item, dtype=object)) for item in items]
+    shapes = [(s[0], s[1]) if len(s) == 2 else (1, s[0]) for s in shapes]
+    gap = 0.8
+    width = sum(c * cell for _, c in shapes) + gap * (len(items) - 1)
+    tallest = max(r for r, _ in shapes) * cell
+    scale = min(0.8, 10.0 / (width + 0.4))  # inches per data unit, at most 10 inches wide
+    ax = _axes(ax, figsize=(max(3.0, scale * (width + 0.4)), scale * tallest + 1.2))
+    left = 0.0
+    for n, (item, (rows, cols)) in enumerate(zip(items, shapes)):
+        top = rows * cell / 2
+        entries = None if _is_shape(item) else np.asarray(item, dtype=object).reshape(rows, cols)
+        for i in range(rows):
+            for j in range(cols):
+                value = None if entries is None else entries[i, j]
+                zero = value is not None and str(value).strip() in ("0", "0.0", "$0$")
+                ax.add_patch(plt.Rectangle((left + j * cell, top - (i + 1) * cell), cell, cell,
+                                           fc="white" if zero else "#ddf4ff", ec="#8c959f", lw=0.8))
+                if value is not None:
+                    ax.text(left + (j + 0.5) * cell, top - (i + 0.5) * cell, str(value), ha="center",
+                            va="center", fontsize=fontsize, color="#8c959f" if zero else "black")
+        ax.add_patch(plt.Rectangle((left, -top), cols * cell, rows * cell, fc="none", ec="#0969da", lw=1.5))
+        if entries is None:
+            ax.text(left + cols * cell / 2, 0, f"{rows}×{cols}", ha="center", va="center",
+                    fontsize=fontsize, fontweight="bold", color="#0550ae")
+        if captions is not None and captions[n]:
+            ax.text(left + cols * cell / 2, -tallest / 2 - 0.18, captions[n], ha="center", va="top",
+                    fontsize=fontsize)
+        left += cols * cell
+        if operators is not None and n < len(operators):
+            ax.text(left + gap / 2, 0, operators[n], ha="center", va="center", fontsize=fontsize + 4)
+        left += gap
+    ax.set_xlim(-0.2, width + 0.2)
+    ax.set_ylim(-tallest / 2 - (0.75 if captions is not None else 0.25), tallest / 2 + 0.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _is_shape(item):
+    """True for a (rows, cols) pair of ints, as opposed to a matrix of entries."""
+    return (isinstance(item, tuple) and len(item) == 2
+            and all(isinstance(v, (int, np.integer)) for v in item))
