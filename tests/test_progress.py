@@ -1,0 +1,158 @@
+"""The learner's progress file: survives kernel restarts, never corrupts, never crashes a notebook."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+import helpers
+from helpers import check, exercises, progress
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST = exercises.ids()[0]  # an exercise of notebook 01
+NB = f"{int(FIRST.split('.')[0]):02d}"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """A fresh progress file for one test."""
+    p = tmp_path / "progress.json"
+    monkeypatch.setenv("BACKPROP_PROGRESS", str(p))
+    return p
+
+
+def _correct(exercise_id):
+    return exercises.expected(exercise_id)
+
+
+def test_missing_file_means_no_progress_with_a_note(store):
+    assert not store.exists()
+    assert progress.load() == (set(), progress.NO_FILE_NOTE)
+    shown = progress.show(NB)
+    text = str(shown)
+    assert text.startswith("Note: no progress recorded yet")
+    assert f"Notebook {NB}: 0 of " in text
+    assert "Note: no progress recorded yet" in shown._repr_html_()
+    assert not store.exists()  # showing never creates the file
+
+
+@pytest.mark.parametrize("content", [
+    b"{not json", b"", b"\x00\xff\xfe garbage", b"[]", b'{"correct": 5}', b'{"other": {}}', b"null",
+    '{"correct": {"1.1": tru'.encode(),  # cut off mid-write by an old, non-atomic writer
+])
+def test_corrupt_file_gives_a_note_not_a_crash_and_is_rewritten(store, content):
+    store.write_bytes(content)
+    done, note = progress.load()
+    assert done == set() and "could not be read" in note
+    assert "could not be read" in str(progress.show(NB))
+    assert "could not be read" in progress.show()._repr_html_()
+    feedback = check(FIRST, _correct(FIRST))  # the next correct answer rewrites it, whole
+    assert feedback.status == "correct"
+    assert json.loads(store.read_text(encoding="utf-8")) == {"correct": {FIRST: True}}
+    assert progress.load() == ({FIRST}, None)
+
+
+def test_unreadable_path_gives_a_note_and_check_still_answers(store):
+    store.mkdir()  # a directory where the file should be: unreadable and unwritable
+    assert "could not be read" in str(progress.show(NB))
+    assert check(FIRST, _correct(FIRST)).status == "correct"  # the checker still answers
+
+
+def test_correct_answers_are_recorded_and_shown(store):
+    ids = [i for i in exercises.ids() if i.startswith(f"{int(NB)}.")]
+    for i in ids[:2]:
+        assert check(i, _correct(i))
+    assert progress.load() == (set(ids[:2]), None)
+    text = str(progress.show(NB))
+    assert "Note:" not in text
+    assert text.startswith(f"Notebook {NB}: 2 of {len(ids)} correct")
+    assert f"{ids[0]}✔" in text and f"{ids[-1]}·" in text
+    html = progress.show(int(NB))._repr_html_()
+    assert f"2 of {len(ids)} correct" in html and "Note:" not in html
+    assert json.loads(store.read_text(encoding="utf-8"))["correct"] == {i: True for i in ids[:2]}
+
+
+def test_wrong_unanswered_and_invalid_answers_never_erase_a_success(store):
+    assert check(FIRST, _correct(FIRST))
+    before = store.read_bytes()
+    for answer in (..., None, "abc", float("nan"), 1e6, -_correct(FIRST), [1, 2, 3]):
+        assert not check(FIRST, answer)
+    progress.record(FIRST, False)
+    assert store.read_bytes() == before
+    assert FIRST in progress.load()[0]
+
+
+def test_progress_survives_a_new_kernel_session(store):
+    check(FIRST, _correct(FIRST))
+    code = "from helpers import progress; print(progress.load()[0])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "BACKPROP_PROGRESS": str(store)}, check=True)
+    assert out.stdout.strip() == repr({FIRST})
+
+
+def test_a_failed_write_leaves_the_old_file_whole(store, monkeypatch):
+    check(FIRST, _correct(FIRST))
+    before = store.read_bytes()
+    second = exercises.ids()[1]
+
+    def half_then_crash(obj, f, **kwargs):
+        f.write(json.dumps(obj)[:7])
+        raise KeyboardInterrupt  # interrupted mid-write
+
+    monkeypatch.setattr(progress.json, "dump", half_then_crash)
+    with pytest.raises(KeyboardInterrupt):
+        progress.record(second, True)
+    assert store.read_bytes() == before
+    assert progress.load() == ({FIRST}, None)
+    assert [p.name for p in store.parent.iterdir()] == [store.name]  # the half-written temp file is gone
+
+
+def test_a_process_killed_mid_write_leaves_the_old_file_whole(store):
+    """A hard crash (no cleanup at all) after the new content is written but before it is moved in."""
+    check(FIRST, _correct(FIRST))
+    before = store.read_bytes()
+    second = exercises.ids()[1]
+    code = (
+        "import os\n"
+        "from helpers import progress\n"
+        "os.fsync = lambda fd: os._exit(9)  # die between writing the temp file and moving it into place\n"
+        f"progress.record({second!r}, True)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "BACKPROP_PROGRESS": str(store)})
+    assert result.returncode == 9, result.stderr
+    assert store.read_bytes() == before
+    assert progress.load() == ({FIRST}, None)
+    assert check(second, _correct(second))  # and the next write works despite the leftover temp file
+    assert progress.load() == ({FIRST, second}, None)
+
+
+def test_concurrent_writers_lose_no_success(store):
+    ids = exercises.ids()[:8]
+    threads = [threading.Thread(target=progress.record, args=(i, True)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert progress.load() == (set(ids), None)
+
+
+def test_whole_course_and_public_names(store):
+    assert helpers.show_progress is progress.show
+    assert {"check", "Feedback", "show_progress"} <= set(helpers.__all__)
+    text = str(helpers.show_progress())
+    notebooks = sorted({f"{int(i.split('.')[0]):02d}" for i in exercises.ids()})
+    assert [line.split(":")[0] for line in text.splitlines()[1:]] == [f"Notebook {n}" for n in notebooks]
+    assert str(progress.show("99")) == "Notebook 99: no exercises."  # no note: nothing to answer there
+
+
+def test_default_location_is_the_course_root_and_ignored_by_git(monkeypatch):
+    monkeypatch.delenv("BACKPROP_PROGRESS", raising=False)
+    assert progress.path() == ROOT / ".progress.json"
+    if (ROOT / ".git").exists():
+        ignored = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", ".progress.json"], timeout=30)
+        assert ignored.returncode == 0, ".progress.json must be listed in .gitignore"
