@@ -284,3 +284,94 @@ def _is_shape(item):
     """True for a (rows, cols) pair of ints, as opposed to a matrix of entries."""
     return (isinstance(item, tuple) and len(item) == 2
             and all(isinstance(v, (int, np.integer)) for v in item))
+
+
+# --- notebook 05: decision regions, confusion matrix, gradient norms per layer ------------------
+
+CLASS_COLOURS = ("#0969da", "#1a7f37", "#cf222e", "#8250df", "#bf8700", "#57606a")
+
+
+def plot_decision_regions(predict, X, y, ax=None, names=None, title=None, limits=None, origin=False,
+                          resolution=300):
+    """The class a model predicts at every point of a plane, with the data drawn on top.
+
+    Args:
+        predict: a function from an (M, 2) array of points to M integer classes.
+        X, y: the data, two features per row, and its integer classes.
+        names: one name per class, for the legend.
+        limits: ((x_min, x_max), (y_min, y_max)); by default the data's range plus a margin.
+        origin: mark the origin (0, 0) with a black cross.
+        resolution: grid points along each axis.
+
+    Returns:
+        The axes.
+    """
+    from matplotlib.colors import ListedColormap
+
+    ax = _axes(ax)
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=int)
+    if limits is None:
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.08 * (hi - lo)
+        limits = ((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
+    gx, gy = np.meshgrid(np.linspace(*limits[0], resolution), np.linspace(*limits[1], resolution))
+    regions = np.asarray(predict(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
+    k = int(max(y.max(), regions.max())) + 1
+    ax.contourf(gx, gy, regions, levels=np.arange(k + 1) - 0.5, cmap=ListedColormap(CLASS_COLOURS[:k]),
+                alpha=0.18)
+    for c in range(k):
+        label = names[c] if names is not None else f"class {c}"
+        ax.scatter(X[y == c, 0], X[y == c, 1], s=16, color=CLASS_COLOURS[c], edgecolors="white",
+                   linewidths=0.5, label=label, zorder=3)
+    if origin:
+        ax.plot([0], [0], "k+", ms=12, mew=2, zorder=4)
+    ax.set_xlim(*limits[0])
+    ax.set_ylim(*limits[1])
+    ax.grid(False)
+    ax.legend(loc="upper left", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_confusion_matrix(C, names=None, ax=None, title=None):
+    """A confusion matrix: row i, column j counts the examples of class i predicted as class j."""
+    ax = _axes(ax)
+    C = np.asarray(C)
+    k = C.shape[0]
+    ax.imshow(C, cmap="Blues", vmin=0)
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, str(int(C[i, j])), ha="center", va="center",
+                    color="white" if C[i, j] > 0.6 * C.max() else "black", fontsize=11)
+    labels = names if names is not None else [str(i) for i in range(k)]
+    ax.set_xticks(range(k), labels)
+    ax.set_yticks(range(k), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_layer_norms(norms, ax=None, title=None, ylabel=r"$\|\partial E / \partial W_l\|$"):
+    """Per layer, the norm of a gradient (log scale): one line per network.
+
+    Args:
+        norms: a dict, label -> one number per layer (layer 1 first).
+
+    Returns:
+        The axes.
+    """
+    ax = _axes(ax)
+    for label, values in norms.items():
+        layers = np.arange(1, len(values) + 1)
+        ax.semilogy(layers, values, "o-", ms=4, label=label)
+    ax.set_xlabel("layer $l$ (1 = next to the input)")
+    ax.set_ylabel(ylabel)
+    ax.set_xticks(np.arange(1, max(len(v) for v in norms.values()) + 1))
+    ax.legend(loc="best")
+    if title:
+        ax.set_title(title)
+    return ax
