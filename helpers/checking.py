@@ -105,7 +105,11 @@ def normalise(value):
     if isinstance(value, sp.Basic):
         return _from_sympy(value)
     if isinstance(value, numbers.Number):
-        return "numeric", _finite(np.asarray(_real(value), dtype=float))
+        try:
+            number = _real(value)
+        except (TypeError, ValueError, ArithmeticError):
+            raise BadInput(f"{_describe(value)} is not a number that can be compared.") from None
+        return "numeric", _finite(np.asarray(number, dtype=float))
     if isinstance(value, dict):
         raise BadInput("that is a dict: give a number, a list of numbers or an array.")
     if isinstance(value, (set, frozenset)):
@@ -187,6 +191,22 @@ def _flatten(value):
         yield value
 
 
+def _symbolic_matrix(value, items):
+    """A list (or object array) of numbers and sympy expressions, as a sympy Matrix."""
+    for item in items:
+        if not isinstance(item, (numbers.Number, sp.Expr)) or isinstance(item, (bool, np.bool_)):
+            raise BadInput(f"it mixes expressions with a {type(item).__name__}: give only numbers and expressions.")
+    try:
+        grid = np.empty(0)
+        grid = np.array(value, dtype=object)
+    except ValueError:
+        pass
+    if grid.size != len(items) or grid.ndim > 2 or any(isinstance(v, (list, tuple, np.ndarray)) for v in grid.ravel()):
+        raise BadInput("its rows have different lengths (or it has more than two dimensions): give a list of "
+                       "equally long rows, or a sympy Matrix.")
+    return sp.Matrix(grid.tolist()) if grid.ndim == 2 else sp.Matrix(list(grid))
+
+
 def _from_sequence(value):
     if isinstance(value, np.ndarray) and value.dtype != object:
         if value.dtype.kind == "b":
@@ -209,10 +229,7 @@ def _from_sequence(value):
         if isinstance(item, (dict, set)) or callable(item):
             raise BadInput(f"it contains a {type(item).__name__}: give only numbers.")
     if any(isinstance(item, sp.Basic) and item.free_symbols for item in items):
-        try:
-            return "symbolic", sp.Matrix(value)
-        except Exception:
-            raise BadInput("its rows have different lengths: every row needs the same number of entries.") from None
+        return "symbolic", _symbolic_matrix(value, items)
     try:
         array = np.array(value, dtype=complex)
     except (TypeError, ValueError):
@@ -519,6 +536,11 @@ def _check(exercise, answer):
         return make("unanswered", "unanswered", "not answered yet: replace the ... with your answer and run the cell again.")
     except BadInput as bad:
         return make("invalid", "invalid", f"cannot check this: {bad}")
+    except Exception:  # an object nobody foresaw: still a sentence, never a traceback
+        return make("invalid", "invalid", (
+            f"cannot check this: a {type(answer).__name__} could not be read as a number, an array or an "
+            "expression; give a number, a list of numbers, a numpy array or a sympy expression."
+        ))
     expected = exercise.expected()
     mistakes = [(m.name, m.hint, m.value()) for m in exercise.mistakes]
     if exercise.symbolic:
