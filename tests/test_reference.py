@@ -1,0 +1,225 @@
+"""The reference implementation, the gradient checker, the lesson loader and the sympy helpers."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from helpers import gradcheck, lessons, nets, symbolic
+
+RNG = np.random.default_rng(0)
+
+# --- lessons ----------------------------------------------------------------------------------------
+
+
+def test_lessons_carry_the_seeds_initial_values():
+    one = lessons.one_weight()
+    assert (one.a, one.w, one.y, one.rate, one.steps) == (5.7, -23.1, 50.1, 0.007, 20)
+    two = lessons.two_layer()
+    np.testing.assert_array_equal(two.x, [0.05, 0.1])
+    np.testing.assert_array_equal(two.W2, [[0.40, 0.45], [0.50, 0.55]])
+    assert two.Ws[0] is two.W1 and two.convention == "column"
+    three = lessons.three_layer()
+    assert three.activations == ["relu", "sigmoid", "softmax"] and three.W3.shape == (3, 3)
+    np.testing.assert_array_equal(three.b2, [1.0, 1.0, 1.0])
+
+
+def test_unknown_lesson_names_the_lessons():
+    with pytest.raises(ValueError, match="one_weight, two_layer, three_layer"):
+        lessons.load("four_layer")
+
+
+# --- activations and losses ---------------------------------------------------------------------
+
+
+def test_sigmoid_is_stable_and_symmetric():
+    z = np.array([-800.0, -1.0, 0.0, 1.0, 800.0])
+    s = nets.sigmoid(z)
+    assert np.all(np.isfinite(s)) and s[2] == 0.5 and s[0] == 0.0 and s[-1] == 1.0
+    np.testing.assert_allclose(s + nets.sigmoid(-z), 1.0)
+
+
+def test_relu_derivative_at_zero_is_zero():
+    np.testing.assert_array_equal(nets.relu_prime(np.array([-1.0, 0.0, 2.0])), [0.0, 0.0, 1.0])
+
+
+def test_softmax_is_shift_invariant_and_stable():
+    z = np.array([1000.0, 1001.0, 1002.0])
+    np.testing.assert_allclose(nets.softmax(z), nets.softmax(z - 1000))
+    assert abs(nets.softmax(z).sum() - 1) < 1e-15
+
+
+def test_softmax_jacobian_against_central_differences():
+    z = RNG.normal(size=4)
+    numeric = np.array([gradcheck.numerical_gradient(lambda v: nets.softmax(v)[i], z) for i in range(4)])
+    assert gradcheck.rel_error(nets.softmax_jacobian(z), numeric) < 1e-9
+
+
+def test_losses_on_known_values():
+    assert nets.half_squared_error([1.0, 2.0], [0.0, 0.0]) == 2.5
+    assert nets.cross_entropy([0.5, 0.5], [1.0, 0.0]) == pytest.approx(np.log(2))
+    assert nets.binary_cross_entropy([0.5], [1.0]) == pytest.approx(np.log(2))
+    # a batch is averaged over rows
+    assert nets.half_squared_error([[1.0], [3.0]], [[0.0], [0.0]]) == 2.5
+
+
+def test_unknown_loss_and_convention_are_explained():
+    with pytest.raises(ValueError, match="unknown loss"):
+        nets.backward([np.eye(2)], [np.zeros(2)], np.ones(2), np.ones(2), ["identity"], "hinge")
+    with pytest.raises(ValueError, match="convention"):
+        nets.forward([np.eye(2)], [np.zeros(2)], np.ones(2), ["identity"], convention="diagonal")
+
+
+# --- forward and backward ---------------------------------------------------------------------
+
+
+def random_net(sizes, activations, batch=None):
+    Ws = [RNG.normal(scale=0.7, size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    bs = [RNG.normal(scale=0.3, size=b) for b in sizes[1:]]
+    shape = (sizes[0],) if batch is None else (batch, sizes[0])
+    x = RNG.normal(size=shape)
+    return Ws, bs, x
+
+
+CASES = [
+    ([3, 4, 2], ["sigmoid", "sigmoid"], "half_squared_error"),
+    ([3, 5, 4, 3], ["tanh", "sigmoid", "softmax"], "cross_entropy"),
+    ([2, 3, 3], ["identity", "sigmoid"], "binary_cross_entropy"),
+]
+
+
+@pytest.mark.parametrize("batch", [None, 5])
+@pytest.mark.parametrize("sizes, activations, loss", CASES)
+def test_backward_three_ways_on_random_networks(sizes, activations, loss, batch):
+    Ws, bs, x = random_net(sizes, activations, batch)
+    n_out = sizes[-1]
+    if loss == "cross_entropy":
+        target = np.eye(n_out)[RNG.integers(0, n_out, size=() if batch is None else batch)]
+    else:
+        target = RNG.uniform(0.1, 0.9, size=(n_out,) if batch is None else (batch, n_out))
+    g = nets.backward(Ws, bs, x, target, activations, loss)
+    num_W, num_b = gradcheck.network_numerical_gradients(Ws, bs, x, target, activations, loss)
+    for ref, num in zip(g.dW + g.db, num_W + num_b):
+        assert ref.shape == num.shape
+        assert gradcheck.rel_error(ref, num) < 1e-8
+    if batch is None:  # sympy builds one example's expression
+        sym_W, sym_b = symbolic.network_gradients(Ws, bs, x, target, activations, loss)
+        for ref, exact in zip(g.dW + g.db, sym_W + sym_b):
+            assert gradcheck.rel_error(ref, exact) < 1e-12
+
+
+def test_batch_gradient_is_the_mean_of_the_per_example_gradients():
+    Ws, bs, X = random_net([3, 4, 2], ["relu", "sigmoid"], batch=6)
+    T = RNG.uniform(size=(6, 2))
+    batch = nets.backward(Ws, bs, X, T, ["relu", "sigmoid"], "half_squared_error")
+    singles = [nets.backward(Ws, bs, X[i], T[i], ["relu", "sigmoid"], "half_squared_error") for i in range(6)]
+    for layer in range(2):
+        np.testing.assert_allclose(batch.dW[layer], np.mean([s.dW[layer] for s in singles], axis=0), atol=1e-15)
+        np.testing.assert_allclose(batch.db[layer], np.mean([s.db[layer] for s in singles], axis=0), atol=1e-15)
+
+
+def test_column_convention_is_the_row_convention_transposed():
+    L = lessons.two_layer()
+    column = nets.backward(L.Ws, L.bs, L.x, L.target, L.activations, L.loss, "column")
+    row = nets.backward([W.T for W in L.Ws], L.bs, L.x, L.target, L.activations, L.loss, "row")
+    for c, r in zip(column.dW, row.dW):
+        np.testing.assert_array_equal(c, r.T)
+    fw_c = nets.forward(L.Ws, L.bs, L.x, L.activations, "column")
+    fw_r = nets.forward([W.T for W in L.Ws], L.bs, L.x, L.activations, "row")
+    np.testing.assert_array_equal(fw_c.out, fw_r.out)
+
+
+def test_softmax_with_cross_entropy_delta_is_p_minus_y():
+    L = lessons.three_layer()
+    g = nets.backward(L.Ws, L.bs, L.x, L.target, L.activations, L.loss)
+    p = nets.forward(L.Ws, L.bs, L.x, L.activations).out
+    np.testing.assert_allclose(g.delta[-1], p - L.target, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["two_layer", "three_layer"])
+def test_lesson_networks_three_ways_to_1e_9(name):
+    L = lessons.load(name)
+    args = (L.Ws, L.bs, L.x, L.target, L.activations, L.loss, L.convention)
+    g = nets.backward(*args)
+    sym_W, sym_b = symbolic.network_gradients(*args)
+    num_W, num_b = gradcheck.network_numerical_gradients(*args)
+    for ref, exact, num in zip(g.dW + g.db, sym_W + sym_b, num_W + num_b):
+        assert gradcheck.rel_error(ref, exact) < 1e-12
+        assert gradcheck.rel_error(ref, num) < 1e-9
+
+
+def test_sgd_step_moves_against_the_gradient_and_leaves_the_inputs():
+    L = lessons.two_layer()
+    g = nets.backward(L.Ws, L.bs, L.x, L.target, L.activations, L.loss, L.convention)
+    before = [W.copy() for W in L.Ws]
+    new_W, new_b = nets.sgd_step(L.Ws, L.bs, g, 0.5)
+    np.testing.assert_array_equal(L.Ws[0], before[0])
+    np.testing.assert_allclose(new_W[1], L.W2 - 0.5 * g.dW[1])
+    assert nets.loss_of(new_W, new_b, L.x, L.target, L.activations, L.loss, L.convention) < \
+        nets.loss_of(L.Ws, L.bs, L.x, L.target, L.activations, L.loss, L.convention)
+
+
+# --- the one-weight model ---------------------------------------------------------------------------
+
+
+def test_descent_contracts_by_the_factor_every_step():
+    ws = nets.descend(5.7, -23.1, 50.1, 0.007, 20)
+    d = np.concatenate([[-23.1], ws]) - 50.1 / 5.7
+    np.testing.assert_allclose(d[1:] / d[:-1], nets.contraction(5.7, 0.007), rtol=1e-9)
+
+
+@pytest.mark.parametrize("rate, words", [(0.007, "monotonically"), (0.025, "converges, oscillating"),
+                                         (1 / 5.7**2, "for ever"), (0.032, "diverges")])
+def test_regimes(rate, words):
+    assert words in nets.regime(5.7, rate)
+
+
+# --- the gradient checker ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("order, h, worst", [(2, 1e-5, 1e-8), (4, 1e-3, 1e-9)])
+def test_numerical_gradient_of_a_known_function(order, h, worst):
+    x = np.array([0.3, -1.2, 2.0])
+    f = lambda v: float(np.sum(np.sin(v) * v**2))
+    exact = np.cos(x) * x**2 + 2 * x * np.sin(x)
+    assert gradcheck.rel_error(gradcheck.numerical_gradient(f, x, h=h, order=order), exact) < worst
+
+
+def test_numerical_gradient_leaves_its_input_and_handles_scalars():
+    x = np.array([1.0, 2.0])
+    gradcheck.numerical_gradient(lambda v: float(v @ v), x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+    assert gradcheck.numerical_gradient(lambda w: w**3, 2.0) == pytest.approx(12.0, rel=1e-10)
+    with pytest.raises(ValueError):
+        gradcheck.numerical_gradient(lambda w: w, 1.0, order=3)
+
+
+def test_rel_error():
+    assert gradcheck.rel_error([1.0, 0.0], [1.0, 0.0]) == 0.0
+    assert gradcheck.rel_error([1.0], [1.1]) == pytest.approx(0.1 / 2.1)
+
+
+def test_the_checker_catches_a_wrong_gradient():
+    L = lessons.two_layer()
+    g = nets.backward(L.Ws, L.bs, L.x, L.target, L.activations, L.loss, L.convention)
+    num_W, _ = gradcheck.network_numerical_gradients(L.Ws, L.bs, L.x, L.target, L.activations, L.loss, L.convention)
+    assert gradcheck.rel_error(g.dW[1].T, num_W[1]) > 1e-3  # a transposed gradient does not pass
+
+
+# --- sympy helpers ---------------------------------------------------------------------------------
+
+
+def test_symbols_and_elementwise_jacobian_is_diagonal():
+    W = symbolic.matrix_symbols("W", 2, 3)
+    assert W.shape == (2, 3) and str(W[1, 2]) == "W_23"
+    x, y, J = symbolic.elementwise_jacobian(symbolic.sigmoid, 3)
+    assert J.is_diagonal()
+    s = symbolic.sigmoid(x[0])
+    assert sp.simplify(J[0, 0] - s * (1 - s)) == 0
+
+
+def test_network_loss_matches_the_reference_value():
+    L = lessons.three_layer()
+    E, Ws, bs = symbolic.network_loss([W.shape for W in L.Ws], L.x, L.target, L.activations, L.loss, "row")
+    values = {s: v for M, V in zip(Ws + bs, L.Ws + L.bs) for s, v in zip(M, np.ravel(V))}
+    assert float(E.xreplace(values)) == pytest.approx(
+        nets.loss_of(L.Ws, L.bs, L.x, L.target, L.activations, L.loss), rel=1e-12)
