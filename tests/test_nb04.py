@@ -1,0 +1,313 @@
+"""Notebook 04, the three-layer network of seed 002: its exercises, and every gradient it states
+checked three ways (helpers.nets or the hand formula, sympy, central differences)."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from helpers import check, exercises, gradcheck, lessons, nets, symbolic
+from helpers.exercises import nb04
+
+L = lessons.three_layer()
+x, y, rate = L.x, L.target, L.rate
+W1, W2, W3 = L.Ws
+b1, b2, b3 = L.bs
+IDS = [i for i in exercises.ids() if i.startswith("4.")]
+TOL = 1e-9
+
+
+def fw():
+    return nets.forward(L.Ws, L.bs, x, L.activations)
+
+
+def grads(loss="cross_entropy", convention="row", Ws=None):
+    return nets.backward(Ws or L.Ws, L.bs, x, y, L.activations, loss, convention)
+
+
+def close(a, b, tol=TOL):
+    return gradcheck.rel_error(a, b) < tol
+
+
+# --- the exercises --------------------------------------------------------------------------
+
+
+def test_notebook_04_has_twelve_exercises_in_order():
+    assert IDS == [f"4.{k}" for k in range(1, 13)]
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_reference_passes_and_placeholder_is_unanswered(exercise_id):
+    assert check(exercise_id, exercises.expected(exercise_id))
+    assert check(exercise_id, ...).diagnosis == "unanswered"
+
+
+@pytest.mark.parametrize("exercise_id,name", [(i, m.name) for i in IDS for m in exercises.get(i).mistakes])
+def test_every_registered_mistake_is_diagnosed_by_name(exercise_id, name):
+    mistake = next(m for m in exercises.get(exercise_id).mistakes if m.name == name)
+    feedback = check(exercise_id, mistake.value())
+    assert not feedback
+    assert feedback.diagnosis == f"mistake:{name}", str(feedback)
+    assert mistake.hint in feedback.message
+
+
+def test_the_seeds_two_structural_mistakes_are_registered_by_name():
+    names = {m.name for i in IDS for m in exercises.get(i).mistakes}
+    assert nb04.DIAGONAL_JACOBIAN in names and nb04.DIAGONAL_PROPAGATION in names
+
+
+def diagnosis(exercise_id, answer):
+    return check(exercise_id, answer).diagnosis
+
+
+def test_diagonal_only_softmax_jacobian_is_named_wherever_it_shows():
+    f = fw()
+    p = f.out
+    J_diag = np.diag(p * (1 - p))
+    delta3_diag = J_diag @ (-y / p)                # what the seed's per-output chain gives
+    name = f"mistake:{nb04.DIAGONAL_JACOBIAN}"
+    assert diagnosis("4.3", J_diag) == name
+    assert diagnosis("4.3", np.round(J_diag, 4)) == name       # the seed's rounding is no excuse
+    assert diagnosis("4.4", delta3_diag) == name
+    assert diagnosis("4.5", np.outer(f.a[2], delta3_diag)) == name
+    assert diagnosis("4.6", delta3_diag @ W3.T) == name
+
+
+def test_diagonal_only_propagation_through_W_is_named_as_the_seed_writes_it():
+    f, g = fw(), grads()
+    name = f"mistake:{nb04.DIAGONAL_PROPAGATION}"
+    # the seed: ∂E/∂h1_out_j = ∂E/∂h2_out_j · σ′_j · W_jjkj, i.e. δ2 times the diagonal of W2
+    seed_style = np.array([g.delta[1][j] * W2[j, j] for j in range(3)]) * nets.relu_prime(f.z[0])
+    assert diagnosis("4.9", seed_style) == name
+    assert diagnosis("4.10", np.outer(x, seed_style)) == name
+    assert diagnosis("4.6", g.delta[2] * np.diag(W3)) == name
+    # and the correct sum over all units fed is accepted
+    assert check("4.9", (g.delta[1] @ W2.T) * (f.z[0] > 0))
+
+
+def test_typical_wrong_answers_get_the_right_diagnosis():
+    f, g = fw(), grads()
+    p = f.out
+    assert diagnosis("4.1", W2) == "mistake:the row-convention matrix unchanged"
+    assert diagnosis("4.2", 1 / (1 + np.exp(f.z[1]))) == "mistake:seed 002's sigmoid without the minus sign"
+    assert diagnosis("4.2", [0.938, 0.94, 0.98]) == "mistake:seed 002's rounded values 0.938, 0.94, 0.98"
+    assert diagnosis("4.2", np.round(f.a[2], 4)) == "rounded"
+    assert diagnosis("4.4", y - p) == "sign"
+    assert diagnosis("4.4", -y / p) == "mistake:∂E/∂p without the softmax Jacobian"
+    assert diagnosis("4.5", np.outer(g.delta[2], f.a[2])) == "mistake:the column convention's δ aᵀ"
+    assert diagnosis("4.6", g.delta[2] @ W3) == "mistake:W3 without the transpose"
+    assert diagnosis("4.7", (g.delta[2] @ W3.T) * f.a[2] * (1 - f.a[2])) == "correct"
+    assert diagnosis("4.7", (g.delta[2] @ W3.T) * nets.sigmoid_prime(f.a[2])) == "mistake:σ′ evaluated at the output"
+    assert diagnosis("4.8", g.dW[1].T) == "mistake:the column convention's δ aᵀ"
+    assert diagnosis("4.9", g.delta[1] @ W2) == "mistake:W2 without the transpose"
+    assert diagnosis("4.11", np.zeros((3, 3))) == "mistake:the biases left out, as seed 002 does"
+    assert diagnosis("4.11", np.stack(g.db).T) == "transposed"
+    assert diagnosis("4.12", W3 + rate * g.dW[2]) == "mistake:a step uphill (gradient ascent)"
+    assert diagnosis("4.12", W3) == "mistake:the weights not updated"
+    assert diagnosis("4.12", [list(r) for r in (W3 - rate * g.dW[2])]) == "correct"   # nested lists work too
+
+
+def test_expected_values_are_the_reference_computations():
+    f, g = fw(), grads()
+    assert np.array_equal(exercises.expected("4.1"), W2.T)
+    assert close(exercises.expected("4.2"), f.a[2])
+    assert close(exercises.expected("4.3"), np.diag(f.out) - np.outer(f.out, f.out))
+    assert close(exercises.expected("4.4"), f.out - y)
+    assert close(exercises.expected("4.5"), np.outer(f.a[2], f.out - y))
+    assert close(exercises.expected("4.6"), (f.out - y) @ W3.T)
+    assert close(exercises.expected("4.7"), g.delta[1])
+    assert close(exercises.expected("4.8"), g.dW[1])
+    assert close(exercises.expected("4.9"), g.delta[0])
+    assert close(exercises.expected("4.10"), g.dW[0])
+    assert close(exercises.expected("4.11"), np.stack([g.delta[0], g.delta[1], g.delta[2]]))
+    assert close(exercises.expected("4.12"), W3 - rate * g.dW[2])
+
+
+# --- every gradient the notebook states, three ways ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def three_ways():
+    """(reference, sympy, central differences) gradients per loss and convention."""
+    out = {}
+    for loss in ("cross_entropy", "binary_cross_entropy"):
+        g = grads(loss)
+        s = symbolic.network_gradients(L.Ws, L.bs, x, y, L.activations, loss)
+        n = gradcheck.network_numerical_gradients(L.Ws, L.bs, x, y, L.activations, loss)
+        out[loss, "row"] = (g.dW + g.db, s[0] + s[1], n[0] + n[1])
+    # contiguous copies: gradcheck.numerical_gradient returns zeros for a non-C-contiguous array
+    # such as a bare W.T (its reshape(-1) is then a copy, not a view); reported, not ours to change
+    col = [np.ascontiguousarray(W.T) for W in L.Ws]
+    g = grads(convention="column", Ws=col)
+    s = symbolic.network_gradients(col, L.bs, x, y, L.activations, L.loss, convention="column")
+    n = gradcheck.network_numerical_gradients(col, L.bs, x, y, L.activations, L.loss, convention="column")
+    out["cross_entropy", "column"] = (g.dW + g.db, s[0] + s[1], n[0] + n[1])
+    return out
+
+
+PARAMS = ["dW1", "dW2", "dW3", "db1", "db2", "db3"]
+
+
+@pytest.mark.parametrize("key", [("cross_entropy", "row"), ("binary_cross_entropy", "row"), ("cross_entropy", "column")],
+                         ids=lambda k: "-".join(k))
+@pytest.mark.parametrize("k", range(6), ids=PARAMS)
+def test_weight_and_bias_gradients_three_ways(three_ways, key, k):
+    reference, exact, numeric = (source[k] for source in three_ways[key])
+    assert close(reference, exact), gradcheck.rel_error(reference, exact)
+    assert close(reference, numeric), gradcheck.rel_error(reference, numeric)
+    assert close(exact, numeric), gradcheck.rel_error(exact, numeric)
+
+
+def test_column_convention_gradients_are_the_transposes(three_ways):
+    row, column = three_ways["cross_entropy", "row"][0], three_ways["cross_entropy", "column"][0]
+    for k in range(3):
+        assert close(column[k], row[k].T, 1e-14)
+    for k in range(3, 6):
+        assert close(column[k], row[k], 1e-14)
+
+
+def test_updated_weights_and_biases_agree_from_all_three_sources(three_ways):
+    new_Ws, new_bs = nets.sgd_step(L.Ws, L.bs, grads(), rate)
+    for source in three_ways["cross_entropy", "row"]:
+        params = [W - rate * dW for W, dW in zip(L.Ws, source[:3])] + [b - rate * db for b, db in zip(L.bs, source[3:])]
+        for ours, theirs in zip(params, new_Ws + new_bs):
+            assert close(ours, theirs)
+    assert nets.loss_of(new_Ws, new_bs, x, y, L.activations, L.loss) < nets.loss_of(L.Ws, L.bs, x, y, L.activations, L.loss)
+
+
+def test_updated_weights_to_nine_decimals():
+    """The 9-decimal values the notebook prints, recomputed from the hand formulas of sections 5–8."""
+    f = fw()
+    d3 = f.out - y
+    d2 = (d3 @ W3.T) * f.a[2] * (1 - f.a[2])
+    d1 = (d2 @ W2.T) * (f.z[0] > 0)
+    hand = [W1 - rate * np.outer(x, d1), W2 - rate * np.outer(f.a[1], d2), W3 - rate * np.outer(f.a[2], d3),
+            b1 - rate * d1, b2 - rate * d2, b3 - rate * d3]
+    new_Ws, new_bs = nets.sgd_step(L.Ws, L.bs, grads(), rate)
+    for ours, theirs in zip(hand, new_Ws + new_bs):
+        assert np.array_equal(np.round(ours, 9), np.round(theirs, 9))
+
+
+# Intermediate gradients (∂E/∂p, the softmax Jacobian, ∂E/∂a2, ∂E/∂a1, σ′): sympy on the sub-network
+# that follows the quantity, and central differences of the reference loss as a function of it.
+
+def _tail_loss(start, loss="cross_entropy"):
+    """E as a function of a2 (start=2), a1 (start=1) or p (start=3), through the layers after it."""
+    def E(v):
+        a = np.asarray(v, dtype=float)
+        for W, b, name in list(zip(L.Ws, L.bs, L.activations))[start:]:
+            a = nets.ACTIVATIONS[name][0](a @ W + b)
+        return nets.LOSSES[loss](a, y)
+    return E
+
+
+def _tail_sympy(start, at, loss="cross_entropy"):
+    v = sp.Matrix(sp.symbols("v1:4", real=True))
+    a = list(v)
+    for W, b, name in list(zip(L.Ws, L.bs, L.activations))[start:]:
+        W_s = sp.Matrix(W.tolist()).applyfunc(lambda w: sp.Rational(str(w)))
+        zs = [sum(a[i] * W_s[i, j] for i in range(3)) + sp.Rational(str(b[j])) for j in range(3)]
+        a = symbolic.softmax(zs) if name == "softmax" else [
+            {"relu": symbolic.relu, "sigmoid": symbolic.sigmoid}[name](z) for z in zs]
+    t = [sp.Rational(str(u)) for u in y]
+    E = -sum(ti * sp.log(ai) for ai, ti in zip(a, t) if ti != 0) if loss == "cross_entropy" else \
+        -sum(ti * sp.log(ai) + (1 - ti) * sp.log(1 - ai) for ai, ti in zip(a, t))
+    grad = sp.lambdify(list(v), [sp.diff(E, s) for s in v], modules="math", cse=True)
+    return np.array(grad(*map(float, at)))
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "binary_cross_entropy"])
+def test_dE_dp_three_ways(loss):
+    p = fw().out
+    hand = -y / p if loss == "cross_entropy" else -(y / p - (1 - y) / (1 - p))
+    exact = _tail_sympy(3, p, loss)
+    numeric = gradcheck.numerical_gradient(_tail_loss(3, loss), p)
+    assert close(hand, exact)
+    # cross-entropy's ∂E/∂p2 and ∂E/∂p3 are exactly 0; the stencil leaves rounding of about 1e-12 there
+    assert np.allclose(numeric, hand, rtol=TOL, atol=1e-10)
+
+
+def test_softmax_jacobian_three_ways():
+    z3 = fw().z[2]
+    reference = nets.softmax_jacobian(z3)
+    p = nets.softmax(z3)
+    hand = np.diag(p) - np.outer(p, p)
+    z_s = sp.Matrix(sp.symbols("z1:4", real=True))
+    jacobian = sp.Matrix(symbolic.softmax(list(z_s))).jacobian(z_s)
+    J = sp.lambdify(list(z_s), jacobian.tolist(), modules="math", cse=True)
+    exact = np.array(J(*z3), dtype=float)
+    numeric = np.stack([gradcheck.numerical_gradient(lambda z, i=i: float(nets.softmax(z)[i]), z3) for i in range(3)])
+    for other in (hand, exact, numeric):
+        assert close(reference, other)
+
+
+def test_softmax_jacobian_with_cross_entropy_collapses_to_p_minus_y():
+    f = fw()
+    J = nets.softmax_jacobian(f.z[2])
+    assert close(J.T @ (-y / f.out), f.out - y)
+    # the seed's two recipes (binary cross-entropy through the diagonal only) cancel into p − y as well
+    bce = -(y / f.out - (1 - y) / (1 - f.out))
+    assert close(np.diag(J) * bce, f.out - y)
+    assert close(J.T @ bce, grads("binary_cross_entropy").delta[2])
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "binary_cross_entropy"])
+@pytest.mark.parametrize("start", [1, 2], ids=["dE_da1", "dE_da2"])
+def test_gradients_with_respect_to_hidden_outputs_three_ways(start, loss):
+    f, g = fw(), grads(loss)
+    reference = g.delta[start] @ L.Ws[start].T          # δ of the next layer carried back through its W
+    exact = _tail_sympy(start, f.a[start], loss)
+    numeric = gradcheck.numerical_gradient(_tail_loss(start, loss), f.a[start])
+    assert close(reference, exact), gradcheck.rel_error(reference, exact)
+    assert close(reference, numeric), gradcheck.rel_error(reference, numeric)
+
+
+def test_sigmoid_and_relu_derivatives_three_ways():
+    z1, z2 = fw().z[:2]
+    s = sp.Symbol("s", real=True)
+    dsig = sp.lambdify(s, sp.diff(symbolic.sigmoid(s), s), modules="math")
+    dsig_numeric = [gradcheck.numerical_gradient(lambda t: float(nets.sigmoid(t)), v) for v in z2]
+    assert close(nets.sigmoid_prime(z2), [dsig(v) for v in z2])
+    assert close(nets.sigmoid_prime(z2), dsig_numeric)
+    assert close(nets.sigmoid_prime(z2), fw().a[2] * (1 - fw().a[2]))
+    drelu = sp.lambdify(s, sp.diff(symbolic.relu(s), s), modules="math")
+    assert close(nets.relu_prime(z1), [drelu(v) for v in z1])
+    assert nets.relu_prime(np.array([0.0]))[0] == 0.0          # the course's convention at the kink
+
+
+def test_deltas_are_the_bias_gradients(three_ways):
+    g = grads()
+    exact = three_ways["cross_entropy", "row"][1][3:]
+    for delta, db in zip(g.delta, exact):
+        assert close(delta, db)
+
+
+# --- the facts the notebook's prose and errata rest on ---------------------------------------
+
+
+def test_the_seeds_forward_slips():
+    f = fw()
+    assert np.allclose(f.z[0], [1.35, 1.27, 1.8]) and np.allclose(f.z[1], [2.731, 2.76, 4.004])
+    rounded = np.array([0.938, 0.94, 0.98])                      # the seed's h2_out
+    assert np.allclose(rounded @ W3 + b3, [1.8658, 2.2292, 2.8204])
+    assert np.allclose(nets.softmax(rounded @ W3 + b3), [0.19858, 0.28559, 0.51583], atol=5e-6)
+    assert np.allclose(rounded * (1 - rounded), [0.058156, 0.0564, 0.0196])   # its σ′
+    assert not np.allclose(nets.sigmoid_prime(f.z[1]), rounded * (1 - rounded), rtol=0.05)
+
+
+def test_the_claims_of_the_prose():
+    f, g = fw(), grads()
+    p = f.out
+    # section 5: the diagonal-only step achieves about two thirds of the decrease
+    E = nets.cross_entropy(p, y)
+    def decrease(d):
+        return E - nets.cross_entropy(nets.softmax(f.a[2] @ (W3 - rate * np.outer(f.a[2], d)) + b3 - rate * d), y)
+    share = decrease(-y * (1 - p)) / decrease(p - y)
+    assert 0.55 < share < 0.75
+    # section 8: the diagonal term is from most of the sum to about a tenth of it
+    shares = g.delta[1] * np.diag(W2) / (g.delta[1] @ W2.T)
+    assert shares.max() > 0.5 and 0.05 < shares.min() < 0.15
+    # sections 8 and 10: ∇W1 about a hundred times smaller than ∇W3; all its entries positive
+    assert 50 < np.linalg.norm(g.dW[2]) / np.linalg.norm(g.dW[0]) < 200
+    assert np.all(g.dW[0] > 0)
+    # section 7: σ′(z2,3) below 0.02, and at most 0.06
+    assert nets.sigmoid_prime(f.z[1])[2] < 0.02 and nets.sigmoid_prime(f.z[1]).max() < 0.06
