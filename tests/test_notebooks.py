@@ -92,6 +92,13 @@ class TestNotebook:
             assert solution["metadata"].get("jupyter", {}).get("source_hidden") is True, exercise_id
             assert f"✔ Exercise {exercise_id}: correct" in json.dumps(solution["outputs"], ensure_ascii=False)
 
+    def test_only_solutions_earn_credit(self, path):
+        """Outside an exercise's solution, check() may show what a mistake looks like, but a
+        "correct" there would credit the learner with an exercise they never answered."""
+        for cell in code_cells(load(path)):
+            if "solution" not in tags(cell) and re.search(r"(?<![\w.])check\(", source(cell)):
+                assert "✔ Exercise" not in json.dumps(cell["outputs"], ensure_ascii=False), source(cell)[:120]
+
     def test_exercises_are_numbered_in_order(self, path):
         ids = [CHECK_CALL.search(source(c)).group(1) for c in code_cells(load(path)) if "exercise" in tags(c)]
         numbers = [int(i.split(".")[1]) for i in ids]
