@@ -151,13 +151,15 @@ def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0
         ws = nets.descend(a, w0, y, R, steps)
         factor = nets.contraction(a, R)
         regime = nets.regime(a, R)
+        # a fixed frame, so that one regime compares with the next as the slider moves
+        low, high = weight_frame(w0, y / a)
+        outside = int(np.sum((ws < low) | (ws > high)))
+        off_chart = f" ({outside} of {steps} points lie outside the frame)" if outside else ""
         caption.value = (f"<b>R = {R:.4f}</b>: each step multiplies the distance to w* by "
-                         f"1 − 2Ra² = {factor:.4f}, so the descent <b>{regime}</b> "
-                         "(points outside the frame are off the chart).")
+                         f"1 − 2Ra² = {factor:.4f}, so the descent <b>{regime}</b>{off_chart}.")
         fig, ax = plt.subplots(figsize=(6, 3.4))
         plot_weight_sequence(ws, target=y / a, ax=ax, title=f"gradient descent with $R$ = {R:.4f}")
-        # a fixed frame, so that one regime compares with the next as the slider moves
-        ax.set_ylim(*weight_frame(w0, y / a))
+        ax.set_ylim(low, high)
         image.value = figure_png(fig)
 
     slider.observe(draw, names="value")
