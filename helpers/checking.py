@@ -102,6 +102,8 @@ def normalise(value):
         )
     if isinstance(value, sp.MatrixBase):
         return _from_sympy_matrix(value)
+    if isinstance(value, sp.NDimArray):  # sp.Array: read it as the nested list it is
+        return _from_sequence(value.tolist())
     if isinstance(value, sp.Basic):
         return _from_sympy(value)
     if isinstance(value, numbers.Number):
@@ -184,11 +186,22 @@ def _flatten(value):
     if isinstance(value, (list, tuple)):
         for item in value:
             yield from _flatten(item)
+    elif isinstance(value, (sp.MatrixBase, sp.NDimArray)):
+        yield from _flatten(value.tolist())
     elif isinstance(value, np.ndarray) and value.dtype == object:
         for item in value.ravel():
             yield from _flatten(item)
     else:
         yield value
+
+
+def _as_nested_lists(value):
+    """Sympy matrices and arrays inside a list become nested lists, so [M1, M2] is a 3-D array."""
+    if isinstance(value, (sp.MatrixBase, sp.NDimArray)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_as_nested_lists(item) for item in value]
+    return value
 
 
 def _symbolic_matrix(value, items):
@@ -201,9 +214,12 @@ def _symbolic_matrix(value, items):
         grid = np.array(value, dtype=object)
     except ValueError:
         pass
-    if grid.size != len(items) or grid.ndim > 2 or any(isinstance(v, (list, tuple, np.ndarray)) for v in grid.ravel()):
-        raise BadInput("its rows have different lengths (or it has more than two dimensions): give a list of "
-                       "equally long rows, or a sympy Matrix.")
+    if grid.size == len(items) and grid.ndim > 2:
+        raise BadInput(f"it has {grid.ndim} dimensions (a list of matrices?), and expressions are compared as "
+                       "one matrix: stack the blocks with sp.Matrix.vstack(...), or substitute numbers and "
+                       "give a numpy array.")
+    if grid.size != len(items) or any(isinstance(v, (list, tuple, np.ndarray)) for v in grid.ravel()):
+        raise BadInput("its rows have different lengths: give a list of equally long rows, or a sympy Matrix.")
     return sp.Matrix(grid.tolist()) if grid.ndim == 2 else sp.Matrix(list(grid))
 
 
@@ -218,6 +234,7 @@ def _from_sequence(value):
         if value.dtype.kind not in "iuf":
             raise BadInput(f"that array holds {value.dtype} values, not numbers.")
         return "numeric", _finite(value.astype(float))
+    value = _as_nested_lists(value)
     items = list(_flatten(value))
     if any(item is Ellipsis or item is None for item in items):
         raise Unanswered
@@ -392,6 +409,11 @@ def _sym_close(va, ve, rtol=1e-9):
     return used > 0
 
 
+def _any_point(va, ve):
+    """True if answer and expected can both be evaluated at one test point at least."""
+    return any(all(v is not None for v in row_a + row_e) for row_a, row_e in zip(va, ve))
+
+
 def _sym_shape(x):
     return x.shape if isinstance(x, sp.MatrixBase) else ()
 
@@ -428,16 +450,20 @@ def compare_symbolic(answer, expected, mistakes=(), seed=0):
         want = "a single expression" if se == () else f"a {se[0]}×{se[1]} matrix"
         got = "a single expression" if sa == () else f"a {sa[0]}×{sa[1]} matrix"
         return "wrong", "shape", f"not yet: you gave {got}, the answer is {want}."
-    try:  # exact first: cheap for the small expressions of the course
-        if _is_matrix(expected):
-            if sp.simplify(sp.Matrix(answer) - expected).is_zero_matrix:
-                return "correct", "correct", "correct."
-        elif sp.simplify(answer - expected) == 0:
-            return "correct", "correct", "correct."
-    except Exception:
-        pass
+    if answer == expected:
+        return "correct", "correct", "correct."
+    # random points first: as sound as simplification for telling expressions apart, and far
+    # faster on a wrong answer (simplify can take seconds on nested exponentials)
     points = _points(sorted(symbols, key=lambda s: s.name), seed)
     va, ve = _values(answer, points), _values(expected, points)
+    if not _any_point(va, ve):
+        try:  # nowhere evaluable: only simplification can decide
+            difference = sp.Matrix(answer) - expected if _is_matrix(expected) else answer - expected
+            if sp.simplify(difference) == (sp.zeros(*expected.shape) if _is_matrix(expected) else 0):
+                return "correct", "correct", "correct."
+        except Exception:
+            pass
+        return "invalid", "invalid", "cannot check this: your expression cannot be evaluated at any test point (a division by zero, or a log of a negative number?)."
     if _sym_close(va, ve):
         return "correct", "correct", "correct."
     for name, hint, value in mistakes:

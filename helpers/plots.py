@@ -59,7 +59,9 @@ def draw_network(layer_sizes, weights=None, layer_labels=None, node_labels=None,
                             arrowprops=dict(arrowstyle="->", color="#57606a", lw=1))
                 if W is not None:
                     w = W[j, i] if convention == "column" else W[i, j]
-                    t = 0.30 if (i + j) % 2 == 0 else 0.62  # stagger labels so crossing edges stay legible
+                    # each edge's label sits at its own fraction of the way, set by its target, so
+                    # labels of crossing edges never meet at the crossing
+                    t = 0.5 if n_out == 1 else 0.25 + 0.5 * j / (n_out - 1)
                     ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), weight_fmt.format(w), fontsize=8,
                             ha="center", va="center", color="#0550ae",
                             bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))

@@ -111,7 +111,12 @@ def test_mistake_near_the_answer_does_not_hide_rounding():
 NOT_ANSWERED = [..., None, [..., ...], np.array([..., 1.0], dtype=object), [[1.0, None]]]
 
 
-@pytest.mark.parametrize("value", NOT_ANSWERED, ids=repr)
+def stable_ids(values):
+    """Test ids without memory addresses, so that every xdist worker collects the same names."""
+    return [f"{i}-{type(v).__name__}" for i, v in enumerate(values)]
+
+
+@pytest.mark.parametrize("value", NOT_ANSWERED, ids=stable_ids(NOT_ANSWERED))
 def test_placeholders_are_not_answered(value):
     with pytest.raises(Unanswered):
         normalise(value)
@@ -129,7 +134,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("value, words", BAD, ids=[repr(v)[:30] for v, _ in BAD])
+@pytest.mark.parametrize("value, words", BAD, ids=stable_ids([v for v, _ in BAD]))
 def test_bad_input_gets_a_sentence(value, words):
     with pytest.raises(BadInput) as info:
         normalise(value)
@@ -146,7 +151,7 @@ GOOD = [
 ]
 
 
-@pytest.mark.parametrize("value, as_array", GOOD, ids=[repr(v)[:30] for v, _ in GOOD])
+@pytest.mark.parametrize("value, as_array", GOOD, ids=stable_ids([v for v, _ in GOOD]))
 def test_numbers_in_every_form_are_understood(value, as_array):
     kind, array = normalise(value)
     assert kind == "numeric"
@@ -238,3 +243,20 @@ def test_check_never_reads_the_callers_globals():
     # same answer, different surroundings: same verdict
     dC_dw = 123.0  # noqa: F841 -- a tempting global the checker must ignore
     assert check("1.3", -2072.178) and not check("1.3", None)
+
+
+def test_lists_of_matrices_and_sympy_arrays():
+    x = sp.Symbol("x_1")
+    block = sp.Matrix([[x, 0], [0, x]])
+    with pytest.raises(BadInput, match="vstack"):
+        normalise([block, block])
+    kind, array = normalise([sp.eye(2), 2 * sp.eye(2)])  # numbers: a 3-D array
+    assert kind == "numeric" and array.shape == (2, 2, 2)
+    assert normalise(sp.Array([[1, 2], [3, 4]]))[1].shape == (2, 2)
+    assert normalise(sp.Array([[x, 1]]))[0] == "symbolic"
+
+
+def test_expression_defined_nowhere_is_a_sentence():
+    y = sp.Symbol("x_1")
+    status, _, message = compare_symbolic(sp.zoo * y, 2 * y)
+    assert status == "invalid" and "cannot be evaluated" in message
