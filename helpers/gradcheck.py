@@ -25,7 +25,8 @@ def numerical_gradient(f, x, h=1e-3, order=4):
     """
     if order not in (2, 4):
         raise ValueError(f"order must be 2 or 4, not {order!r}")
-    x = np.array(x, dtype=float)
+    # C order, so that reshape(-1) below is a view we can write through, also for a transposed W
+    x = np.array(x, dtype=float, order="C")
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
 

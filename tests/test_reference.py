@@ -223,3 +223,16 @@ def test_network_loss_matches_the_reference_value():
     values = {s: v for M, V in zip(Ws + bs, L.Ws + L.bs) for s, v in zip(M, np.ravel(V))}
     assert float(E.xreplace(values)) == pytest.approx(
         nets.loss_of(L.Ws, L.bs, L.x, L.target, L.activations, L.loss), rel=1e-12)
+
+
+def test_numerical_gradient_of_a_transposed_matrix():
+    """A transposed (Fortran-ordered) array once gave all zeros: reshape(-1) made a copy."""
+    W = RNG.normal(size=(3, 2))
+    grad = gradcheck.numerical_gradient(lambda M: float(np.sum(M**2)), W.T)
+    np.testing.assert_allclose(grad, 2 * W.T, rtol=1e-9)
+    L = lessons.two_layer()
+    row = [W.T for W in L.Ws]  # non-contiguous views
+    num_W, _ = gradcheck.network_numerical_gradients(row, L.bs, L.x, L.target, L.activations, L.loss, "row")
+    ref = nets.backward(row, L.bs, L.x, L.target, L.activations, L.loss, "row")
+    for a, b in zip(ref.dW, num_W):
+        assert gradcheck.rel_error(a, b) < 1e-9
