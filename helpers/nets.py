@@ -185,6 +185,12 @@ def _activation_vjp(name, z, a, g):
     if name == "softmax":
         # (diag(p) − p pᵀ) g = p ⊙ (g − p·g), row by row
         return a * (g - np.sum(a * g, axis=-1, keepdims=True))
+    # σ′ and tanh′ from the activation the forward pass kept (a = f(z), the same numbers
+    # sigmoid_prime(z) and tanh_prime(z) would recompute), which saves an exp per step
+    if name == "sigmoid":
+        return g * (a * (1.0 - a))
+    if name == "tanh":
+        return g * (1.0 - a**2)
     return g * ACTIVATIONS[name][1](z)
 
 
