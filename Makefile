@@ -42,7 +42,7 @@ bench: $(VENV)/.bench
 
 ## notebooks: re-execute every notebook in place, top to bottom, storing outputs (after editing one)
 notebooks: $(VENV)/.test
-	BACKPROP_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+	BACKPROP_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 clean:
 	rm -rf build $(VENV)
