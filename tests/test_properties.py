@@ -15,19 +15,6 @@ SYMBOLIC = [i for i in IDS if exercises.get(i).symbolic]
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_the_expected_answer_always_passes(exercise_id):
-    feedback = check(exercise_id, exercises.expected(exercise_id))
-    assert feedback, str(feedback)
-
-
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_every_known_mistake_fails_with_its_name(exercise_id):
-    for mistake in exercises.get(exercise_id).mistakes:
-        feedback = check(exercise_id, mistake.value())
-        assert not feedback and feedback.diagnosis == f"mistake:{mistake.name}", (mistake.name, str(feedback))
-
-
 @pytest.mark.parametrize("exercise_id", NUMERIC)
 @SETTINGS
 @given(data=st.data())
