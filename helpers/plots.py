@@ -1,8 +1,12 @@
 """The course's pictures. Each function takes ``ax=None``, returns the axes and never calls
-``plt.show()``; figure defaults are set once, by ``setup()``."""
+``plt.show()``; figure defaults are set once, by ``setup()``. A notebook shows a figure with
+``show(alt="what it shows")``, which gives it a text alternative (see ``show``).
+"""
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 
 import matplotlib.pyplot as plt
@@ -20,6 +24,65 @@ def setup():
         "axes.spines.right": False,
         "font.size": 10,
     })
+
+
+# The PNG is drawn at HIDPI times the figure's dpi and displayed at its natural size, so it is
+# crisp on high-density screens and no larger on the page.
+HIDPI = 2
+
+
+class Figure:
+    """A rendered figure with its text alternative, for Jupyter's rich display.
+
+    Its HTML is an ``<img>`` with ``alt`` (read by screen readers in JupyterLab, and kept by
+    nbconvert's HTML export, which ignores alt text in image metadata); its image/png carries the
+    same text as ``alt`` metadata; its plain text, which nbval compares, is the text alternative.
+    """
+
+    def __init__(self, png, alt, width, height):
+        self.png, self.alt, self.width, self.height = png, alt, width, height
+
+    def __repr__(self):
+        return f"Figure: {self.alt}"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = base64.b64encode(self.png).decode("ascii")
+        img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
+               f'width="{self.width}" height="{self.height}" style="max-width:100%;height:auto">')
+        bundle = {"text/html": img, "image/png": data, "text/plain": repr(self)}
+        meta = {"image/png": {"width": self.width, "height": self.height, "alt": self.alt}}
+        return bundle, meta
+
+
+def render(fig=None, alt=""):
+    """The figure (the current one if None) as a Figure with its text alternative; closes it."""
+    fig = plt.gcf() if fig is None else fig
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", dpi=fig.dpi * HIDPI,
+                metadata={"Software": None})
+    plt.close(fig)
+    png = buffer.getvalue()
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    return Figure(png, alt, round(width / HIDPI), round(height / HIDPI))
+
+
+def show(fig=None, alt=None):
+    """Display a figure with a text alternative that says what it shows (instead of plt.show()).
+
+    Args:
+        fig: a matplotlib Figure, or None for the current one.
+        alt: one or two sentences for a reader who cannot see the picture: what is plotted and
+            what it shows, e.g. "The error falls from 0.30 to 0.0001 in 10,000 steps, fastest
+            in the first 1,000." Required.
+
+    Raises:
+        ValueError: without a text alternative (a course author's mistake, not a learner's).
+    """
+    from IPython.display import display
+
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("plots.show needs alt=\"...\": a sentence saying what the figure shows")
+    display(render(fig, alt.strip()))
 
 
 def _axes(ax, figsize=None):

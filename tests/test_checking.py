@@ -218,14 +218,23 @@ def test_check_correct_and_wrong():
     assert check("1.3", 2072.178).diagnosis == "sign"
 
 
-def test_check_accepts_a_numeric_id():
-    assert check(1.3, -2072.178)
+def test_a_numeric_id_is_refused_with_the_right_form():
+    """3.10 as a float is 3.1: checking (and recording) exercise 3.1 for it would be a silent error."""
+    fb = check(3.10, 1.0)
+    assert fb.status == "invalid" and 'check("3.10"' in fb.message and not fb
+    assert check(1.3, -2072.178).status == "invalid"
 
 
-@pytest.mark.parametrize("bad_id", ["9.9", "", None, 3.14, ["1.1"], "1.1.1"])
+@pytest.mark.parametrize("bad_id", ["9.9", "1.1.1", "x"])
 def test_unknown_exercise_is_a_sentence(bad_id):
     fb = check(bad_id, 1.0)
     assert fb.status == "invalid" and "there is no exercise" in fb.message and "the exercises are" in fb.message
+
+
+@pytest.mark.parametrize("bad_id", ["", None, ["1.1"], object()])
+def test_an_id_that_is_not_text_is_a_sentence(bad_id):
+    fb = check(bad_id, 1.0)
+    assert fb.status == "invalid" and "exercise" in fb.message and 'check("3.4"' in fb.message
 
 
 def test_number_for_a_symbolic_exercise_and_symbols_for_a_numeric_one():

@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 
 from helpers import check, exercises
-from helpers.checking import ROUNDED_RTOL
+from helpers.checking.numeric import ROUNDED_RTOL
 
 IDS = exercises.ids()
 

@@ -9,7 +9,8 @@ import pytest
 from helpers import exercises
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
-CHECK_CALL = re.compile(r"""check\(\s*["'](\d+\.\d+)["']""")
+CHECK_CALL = re.compile(r"""(?<![\w.])check\(\s*["'](\d+\.\d+)["']""")
+SOLUTION_CALL = re.compile(r"""(?<![\w.])solution\(\s*["'](\d+\.\d+)["']""")
 
 
 def load(path):
@@ -82,7 +83,7 @@ class TestNotebook:
     def test_every_exercise_has_a_placeholder_a_solution_and_stored_feedback(self, path):
         cells = code_cells(load(path))
         exercise_cells = {CHECK_CALL.search(source(c)).group(1): c for c in cells if "exercise" in tags(c)}
-        solution_cells = {CHECK_CALL.search(source(c)).group(1): c for c in cells if "solution" in tags(c)}
+        solution_cells = {SOLUTION_CALL.search(source(c)).group(1): c for c in cells if "solution" in tags(c)}
         assert exercise_cells, "no exercise cells"
         assert exercise_cells.keys() == solution_cells.keys()
         for exercise_id, cell in exercise_cells.items():
@@ -90,14 +91,21 @@ class TestNotebook:
             assert f"not answered yet" in json.dumps(cell["outputs"]), exercise_id
             solution = solution_cells[exercise_id]
             assert solution["metadata"].get("jupyter", {}).get("source_hidden") is True, exercise_id
-            assert f"✔ Exercise {exercise_id}: correct" in json.dumps(solution["outputs"], ensure_ascii=False)
+            # the stored output reads as the reference solution, not as a second verdict
+            stored = json.dumps(solution["outputs"], ensure_ascii=False)
+            assert f"ⓘ Solution {exercise_id}: the reference answer" in stored, exercise_id
+            assert "✔" not in stored and "correct." not in stored, exercise_id
 
-    def test_only_solutions_earn_credit(self, path):
-        """Outside an exercise's solution, check() may show what a mistake looks like, but a
-        "correct" there would credit the learner with an exercise they never answered."""
+    def test_only_the_learners_answers_earn_credit(self, path):
+        """check() records progress, so only exercise cells may call it (a solution cell calls
+        solution(), which verifies and records nothing); a "correct" from check() anywhere in a
+        stored notebook would credit the learner with an exercise they never answered."""
         for cell in code_cells(load(path)):
-            if "solution" not in tags(cell) and re.search(r"(?<![\w.])check\(", source(cell)):
-                assert "✔ Exercise" not in json.dumps(cell["outputs"], ensure_ascii=False), source(cell)[:120]
+            if "exercise" not in tags(cell):
+                assert not CHECK_CALL.search(source(cell)), (
+                    f"only exercise cells call check() (solution cells call solution(), demonstrations demo()): {source(cell)[:80]}")
+            stored = json.dumps(cell.get("outputs", []), ensure_ascii=False)
+            assert "✔ Exercise" not in stored, source(cell)[:120]
 
     def test_exercises_are_numbered_in_order(self, path):
         ids = [CHECK_CALL.search(source(c)).group(1) for c in code_cells(load(path)) if "exercise" in tags(c)]

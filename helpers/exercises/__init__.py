@@ -8,6 +8,7 @@ Expected values are computed from the lesson data through the reference code, ne
 
 from __future__ import annotations
 
+import copy
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
@@ -38,6 +39,18 @@ class Exercise:
         mistakes: known mistakes, checked before the generic diagnoses.
         rtol, atol: the tolerance of a correct numeric answer.
         hint: shown when an answer is wrong and no diagnosis fits.
+        hints: the hints in levels, for ``hint(id)`` and ``hint(id, 2)``: first where to start,
+            then the formula or the shape reasoning; never the answer's numbers.
+        upstream: ids of the exercises whose answers this one is computed from (3.2 uses 3.1's z1).
+        from_upstream: given the upstream values (in the order of ``upstream``), the value this
+            exercise's method gives for them; lets ``check`` say "right for the z1 you gave in
+            3.1, which is not yet right: fix 3.1 first".
+        factors: constant factors that are real mistakes of this exercise, beyond the 2 and ½
+            of a squared error: (factor, what it means) pairs, e.g. (N, "the 1/N of the mean
+            is missing").
+        kind: "value" (a number, array or expression) or "function" (notebook 06: the learner
+            writes a function; ``compute`` returns the reference function).
+        spec: what a function exercise needs besides the reference (read by checking.functions).
     """
 
     id: str
@@ -47,15 +60,24 @@ class Exercise:
     rtol: float = 1e-6
     atol: float = 1e-9
     hint: str = ""
+    hints: tuple = ()
+    upstream: tuple = ()
+    from_upstream: Callable[..., Any] | None = None
+    factors: tuple = ()
+    kind: str = "value"
+    spec: Any = None
     _cache: list = field(default_factory=list, repr=False)
 
     def expected(self):
+        """The checker's own copy of the reference value (never hand it out: see ``expected()``)."""
         if not self._cache:
             self._cache.append(self.compute())
         return self._cache[0]
 
     @property
     def symbolic(self):
+        if self.kind != "value":
+            return False
         value = self.expected()
         return isinstance(value, (sp.Basic, sp.MatrixBase)) and bool(value.free_symbols)
 
@@ -83,12 +105,14 @@ def get(exercise_id):
 
 
 def expected(exercise_id):
-    """The reference answer of an exercise (for tests and instructors).
+    """The reference answer of an exercise (for tests and instructors): a copy, so that changing
+    it cannot change what the checker accepts. For a function exercise, the reference function.
 
     Raises:
         KeyError: for an unknown id.
     """
-    return _REGISTRY[exercise_id].expected()
+    value = _REGISTRY[exercise_id].expected()
+    return value if callable(value) and not isinstance(value, (sp.Basic, sp.MatrixBase)) else copy.deepcopy(value)
 
 
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("nb")):

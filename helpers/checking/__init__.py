@@ -1,0 +1,229 @@
+"""Compare a learner's answer with the expected one and say, in one sentence, what is wrong.
+
+``check(exercise_id, answer)`` is the course's public surface, for the learner's exercise cells;
+it records progress. ``solution(exercise_id, value)`` is for solution cells: it verifies the
+reference solution and records nothing. ``demo(exercise_id, answer)`` shows what ``check`` says
+about a typical mistake, in the course's own cells, and records nothing. Neither ever raises: anything a learner can type gets a
+Feedback back, and ``bool(feedback)`` is True only for a correct answer.
+
+The package, one job per module:
+
+- ``understanding``: turning an answer into plain values (a float array or a plain sympy
+  object), or a sentence saying why it cannot be checked;
+- ``numeric``: comparing numbers and arrays, and naming the mistake;
+- ``symbolic``: deciding the equivalence of expressions over the symbols' whole domain;
+- ``feedback``: the verdict, as text and as HTML.
+
+The diagnoses, tried in this order once the answer is understood:
+correct → a known mistake registered for the exercise → right for the learner's own wrong
+answer upstream → wrong shape (transpose? reshape?) → transposed → wrong sign → off by a
+registered constant factor → close but rounded too early → plainly wrong.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.checking.feedback import STATUS_COLOUR, STATUS_MARK, Feedback
+from helpers.checking.numeric import compare_numeric
+from helpers.checking.symbolic import compare_symbolic
+from helpers.checking.understanding import BadInput, Unanswered, normalise
+
+__all__ = ["Feedback", "check", "demo", "solution", "STATUS_MARK", "STATUS_COLOUR", "BadInput", "Unanswered", "normalise",
+           "compare_numeric", "compare_symbolic"]
+
+# The last answer given to each exercise in this kernel, (kind, plain value, correct?), so that a
+# later exercise can tell "right for your own wrong z1" from "wrong" (see Exercise.upstream).
+_LAST = {}
+
+
+def _lookup(exercise_id):
+    """(exercise or None, the id as a string to show)."""
+    from helpers import exercises
+
+    key = exercise_id.strip() if type(exercise_id) is str else None
+    key = key or None
+    return (exercises.get(key) if key else None), key
+
+
+def _unknown(exercise_id, key):
+    from helpers import exercises
+
+    known = exercises.ids()
+    if key is None:
+        if type(exercise_id) in (int, float):
+            shown = repr(exercise_id)
+            return Feedback(shown, "invalid", (
+                f"give the exercise id as text, in quotes: check(\"{shown}\", …) for exercise {shown}, or "
+                f"check(\"3.10\", …) for exercise 3.10 (a number such as 3.10 is the same as 3.1)."), "invalid")
+        return Feedback("?", "invalid", (
+            "the first argument is the exercise id, as text in quotes, for instance check(\"3.4\", dW2)."), "invalid")
+    prefix = key.split(".")[0]
+    same = [i for i in known if i.split(".")[0] == prefix]
+    listing = ", ".join(same) if same else ", ".join(known[:8]) + ("…" if len(known) > 8 else "")
+    shown = key if len(key) <= 12 else key[:9] + "..."
+    return Feedback(shown, "invalid", f"there is no exercise {shown}; the exercises are {listing}.", "invalid")
+
+
+def check(exercise_id, answer):
+    """Check a learner's answer to one exercise, and record it in their progress.
+
+    Args:
+        exercise_id: "<notebook>.<exercise>" as text, e.g. "3.4".
+        answer: what the learner computed: a number, a list, a numpy array, a sympy number,
+            expression or matrix (or, in notebook 06, a function); ``...`` or None while not
+            answered.
+
+    Returns:
+        Feedback; ``bool(feedback)`` is True only for a correct answer. Never raises.
+    """
+    from helpers import progress
+
+    try:
+        exercise, key = _lookup(exercise_id)
+    except Exception as exc:  # a broken registry is our bug: say so plainly, never a traceback
+        return Feedback("?", "invalid", f"the checker could not load its exercises ({type(exc).__name__}); please report it.", "invalid")
+    if exercise is None:
+        return _unknown(exercise_id, key)
+    feedback = _judge(exercise, answer)
+    if feedback.status in ("correct", "wrong", "invalid"):
+        problem = progress.record(exercise.id, "correct" if feedback else "tried")
+        if problem:
+            feedback.message = f"{feedback.message} {problem}"
+    if feedback.status == "wrong":
+        try:
+            if progress.hints_taken(exercise.id) == 0 and exercise.hints:
+                feedback.message = f"{feedback.message} Stuck? hint(\"{exercise.id}\") gives a first hint."
+        except Exception:
+            pass
+    return feedback
+
+
+def solution(exercise_id, value):
+    """Verify a reference solution, in a solution cell. Records nothing: credit comes only from
+    the learner's own answer, given to ``check`` in the exercise cell.
+
+    Returns:
+        Feedback with status "solution" (or a plain verdict if the value is not the reference).
+    """
+    try:
+        exercise, key = _lookup(exercise_id)
+    except Exception as exc:
+        return Feedback("?", "invalid", f"the checker could not load its exercises ({type(exc).__name__}); please report it.", "invalid")
+    if exercise is None:
+        return _unknown(exercise_id, key)
+    verdict = _judge(exercise, value, remember=False)
+    if verdict:
+        return Feedback(exercise.id, "solution", (
+            "the reference answer, which the checker accepts. Solutions earn no credit: your own "
+            "answer in the exercise cell above does."), "solution", exercise.title)
+    verdict.message = (f"this is no longer the reference solution ({verdict.message}) Solution cells "
+                       "verify and never credit: answer in the exercise cell above.")
+    return verdict
+
+
+def demo(exercise_id, answer):
+    """What ``check`` says about an answer, without recording anything: for the course's own cells
+    that show a typical mistake and its diagnosis.
+
+    Returns:
+        Feedback, exactly as ``check`` would give it. Never raises.
+    """
+    try:
+        exercise, key = _lookup(exercise_id)
+    except Exception as exc:
+        return Feedback("?", "invalid", f"the checker could not load its exercises ({type(exc).__name__}); please report it.", "invalid")
+    if exercise is None:
+        return _unknown(exercise_id, key)
+    return _judge(exercise, answer, remember=False)
+
+
+def _judge(exercise, answer, remember=True):
+    """The Feedback for an answer; never raises."""
+    try:
+        feedback = _check(exercise, answer, remember)
+    except Exception as exc:  # a bug in the checker must not look like the learner's fault
+        feedback = Feedback(exercise.id, "invalid", (
+            f"the checker failed on this answer ({type(exc).__name__}); please report it. "
+            "Your answer was not judged."), "invalid", exercise.title)
+    return feedback
+
+
+def _check(exercise, answer, remember):
+    def make(status, diagnosis, message):
+        return Feedback(exercise.id, status, message, diagnosis, exercise.title)
+
+    if exercise.kind == "function":
+        from helpers.checking import functions
+
+        return make(*functions.compare_function(exercise, answer))
+    try:
+        kind, value = normalise(answer)
+    except Unanswered:
+        return make("unanswered", "unanswered", "not answered yet: replace the ... with your answer and run the cell again.")
+    except BadInput as bad:
+        return make("invalid", "invalid", f"cannot check this: {bad}")
+    except Exception:  # an object nobody foresaw: still a sentence, never a traceback
+        return make("invalid", "invalid", (
+            "cannot check this: it could not be read as a number, an array or an expression; give a "
+            "number, a list of numbers, a numpy array or a sympy expression."
+        ))
+    expected = exercise.expected()
+    mistakes = [(m.name, m.hint, m.value()) for m in exercise.mistakes]
+    if exercise.symbolic:
+        if kind == "numeric":
+            return make("invalid", "invalid", (
+                "cannot check this: you gave a number, but this exercise asks for an expression "
+                f"in {', '.join(sorted(s.name for s in expected.free_symbols))} (build it from the sympy symbols)."
+            ))
+        status, diagnosis, message = compare_symbolic(value, expected, mistakes, seed=exercise.id)
+    else:
+        if kind == "symbolic":
+            names = ", ".join(sorted(s.name for s in value.free_symbols))
+            return make("invalid", "invalid", (
+                f"cannot check this: your answer still contains the symbols {names}; this exercise "
+                "asks for numbers: substitute the values (for instance with .subs)."
+            ))
+        numeric_mistakes = [(n, h, np.asarray(v, dtype=float)) for n, h, v in mistakes]
+        status, diagnosis, message = compare_numeric(value, np.asarray(expected, dtype=float), exercise.rtol, exercise.atol, numeric_mistakes)
+        if status == "wrong" and not diagnosis.startswith("mistake:"):
+            traced = _upstream(exercise, value)
+            if traced:
+                status, diagnosis, message = traced
+    if remember:
+        _LAST[exercise.id] = (kind, value, status == "correct")
+    if status == "wrong" and diagnosis == "wrong" and exercise.hint:
+        message = f"{message} Hint: {exercise.hint}"
+    return make(status, diagnosis, message)
+
+
+def _upstream(exercise, value):
+    """If the answer is what this exercise's method gives for the learner's own (wrong) upstream
+    answers, say so and name the exercise to fix first; else None."""
+    if not exercise.upstream or exercise.from_upstream is None:
+        return None
+    from helpers import exercises
+
+    wrong = [i for i in exercise.upstream if i in _LAST and not _LAST[i][2] and _LAST[i][0] == "numeric"]
+    if not wrong:
+        return None
+    inputs = []
+    for upstream_id in exercise.upstream:
+        if upstream_id in wrong:
+            inputs.append(np.array(_LAST[upstream_id][1]))
+        else:
+            inputs.append(exercises.get(upstream_id).expected())
+    try:
+        with np.errstate(all="ignore"):
+            theirs = np.asarray(exercise.from_upstream(*inputs), dtype=float)
+    except Exception:
+        return None
+    if theirs.shape != value.shape or not np.all(np.isfinite(theirs)):
+        return None
+    if np.all(np.abs(value - theirs) <= exercise.atol + exercise.rtol * np.abs(theirs)):
+        first = wrong[0]
+        names = " and ".join(wrong)
+        return "wrong", f"upstream:{first}", (
+            f"not yet, but your method is right: this is the correct result for the value you gave in "
+            f"exercise {names}, which is not yet right. Fix exercise {first} first, then run this cell again.")
+    return None
