@@ -26,6 +26,16 @@ def setup():
     })
 
 
+# One colour per layer, the same in every notebook (Okabe-Ito: distinguishable with colour-vision
+# deficiencies): the input, then layer 1, 2, 3, ... Index with LAYER_COLOURS[l] for layer l.
+LAYER_COLOURS = ("#555555", "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+
+
+def layer_colour(layer):
+    """The colour of layer `layer` (0 is the input), the same in every figure of the course."""
+    return LAYER_COLOURS[layer % len(LAYER_COLOURS)]
+
+
 # The PNG is drawn at HIDPI times the figure's dpi and displayed at its natural size, so it is
 # crisp on high-density screens and no larger on the page.
 HIDPI = 2
