@@ -3,12 +3,22 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PY_OK := import sys; sys.exit(sys.version_info < (3, 11))
+
+# A .venv made with a Python older than 3.11 (or whose Python is gone) is rebuilt, not left broken.
+ifneq ($(wildcard $(BIN)/python),)
+  ifneq ($(shell $(BIN)/python -c "$(PY_OK)" >/dev/null 2>&1 && echo ok),ok)
+    $(info $(VENV) was made with an unsuitable Python; removing it, to be rebuilt with $(PYTHON).)
+    $(shell rm -rf $(VENV))
+  endif
+endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test notebooks student bench clean
 
 $(BIN)/python:
+	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
