@@ -22,12 +22,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# setuptools' note on editable installs warns that a folder named like the package may shadow it:
+# here that folder IS the package, so the note is silenced (it is the only one the install prints).
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
+
 $(VENV)/.lab: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
 ## lab: open the course in JupyterLab, on 127.0.0.1 only, with Jupyter's token authentication
@@ -43,7 +47,7 @@ student: $(VENV)/.test
 	$(BIN)/python tools/make_student.py
 
 $(VENV)/.bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(PIP_INSTALL) -e '.[bench]'
 	touch $@
 
 ## bench: time one training step, numpy matrix form vs PyTorch vs per-neuron loops (not part of test)
