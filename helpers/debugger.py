@@ -171,7 +171,7 @@ def debug_backward(backward, Ws, bs, X, T):
     before = list(range(L, top, -1))
     after = list(range(top - 1, 0, -1))
     parts = [f"The backward pass runs from layer {L} (the output) down to layer 1. Its first mistake is at "
-             f"layer {top}, {name}: {_KIND_WORDS[kind]} ({name} {text})."]
+             f"layer {top}, {name}: {_KIND_WORDS[kind]}. {name} {text}."]
     both = {n for n, _, _ in wrong[top]} == {f"∇W{top}", f"∇b{top}"}
     if both:
         where = ("the output δ, (P − T)/N" if top == L else

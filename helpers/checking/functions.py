@@ -301,7 +301,7 @@ def compare_array(a, e, n, rtol=1e-6, atol=1e-9, bias=False):
         if abs(c) > 1e-12 and abs(c - 1) > 1e-6 and _close(a, c * e, rtol, atol):
             return "factor", f"is {_factor_name(c, n)}"
     off = int(np.sum(np.abs(a - e) > atol + rtol * np.abs(e)))
-    return "wrong", f"has {off} of {e.size} entries wrong (largest difference {_rel_diff(a, e):.0%} of the largest entry)"
+    return "wrong", f"has {off} of {e.size} entries wrong, the largest by {_rel_diff(a, e):.0%} of the largest entry"
 
 
 # --- the verdict --------------------------------------------------------------------------------
