@@ -178,3 +178,17 @@ def test_a_check_call_is_fast():
     for _ in range(5):
         assert demo("6.6", ref)
     assert (time.perf_counter() - start) / 5 < 0.5
+
+
+def test_a_slow_function_is_stopped_after_the_total_budget(monkeypatch):
+    monkeypatch.setattr(functions, "TIME_LIMIT", 0.15)
+    ref = exercises.expected("6.3")
+
+    def slow(dA, Z):
+        time.sleep(0.1)  # each call in time, all of them together not
+        return ref(dA, Z)
+
+    start = time.perf_counter()
+    diagnosis, message = verdict("6.3", slow)
+    assert diagnosis == "timeout" and "too slow to check" in message
+    assert time.perf_counter() - start < 1.0

@@ -86,6 +86,12 @@ def test_unbroadcast_is_the_gradient_of_broadcasting(rng):
         numeric = gradcheck.numerical_gradient(lambda v: float(np.sum(G * (np.zeros((4, 3)) + v))), x)
         assert np.shape(nb06.unbroadcast(G, shape)) == shape
         assert close(nb06.unbroadcast(G, shape), numeric)
+        # sympy: E = Σ G ⊙ (x broadcast to 4×3), x's entries as symbols
+        rows, cols = ((1,) * (2 - len(shape)) + shape)
+        xs = symbolic.matrix_symbols("x", rows, cols)
+        E = sum(G[i, j] * xs[i if rows > 1 else 0, j if cols > 1 else 0] for i in range(4) for j in range(3))
+        exact = sym_grad(E, [xs], [np.reshape(x, (rows, cols))])[0]
+        assert close(nb06.unbroadcast(G, shape), exact.reshape(shape))
 
 
 def test_whole_network_backward_three_ways(rng):

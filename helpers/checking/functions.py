@@ -9,7 +9,8 @@ and the names of the outputs. ``compare_function(exercise, answer)`` returns
 
 - not answered yet (``...``, None, a body that is still ``...``, a result that is still ``...``);
 - not a function, or the wrong arguments (a sentence, never a traceback);
-- did not return within ``TIME_LIMIT`` seconds (``timeout``);
+- did not return within ``TIME_LIMIT`` seconds, or all the calls together took more than
+  ``TOTAL_LIMIT`` times that (``timeout``);
 - raised on every case (``raised``, with the exception's own sentence);
 - changed its inputs in place (``mutation``);
 - returned the wrong number of outputs (``outputs``), or something that is not numbers;
@@ -31,6 +32,7 @@ from __future__ import annotations
 import dis
 import signal
 import threading
+import time
 import warnings
 import zlib
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ from typing import Any, Callable
 import numpy as np
 
 TIME_LIMIT = 2.0  # seconds per call of the learner's function
+TOTAL_LIMIT = 2  # all the calls of one check together: at most this many TIME_LIMITs
 
 
 class TimeUp(BaseException):
@@ -128,6 +131,8 @@ def call_with_limit(fn, args, limit=None):
         KeyboardInterrupt, the learner stopping the kernel, goes through).
     """
     limit = TIME_LIMIT if limit is None else limit
+    if not limit > 0:
+        raise ValueError("the time limit must be positive")
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
         def ring(signum, frame):
             raise TimeUp()
@@ -143,8 +148,8 @@ def call_with_limit(fn, args, limit=None):
             return "timeout", None
         except (Exception, SystemExit) as exc:
             return "raised", exc
-        finally:
-            signal.signal(signal.SIGALRM, previous)
+        finally:  # a handler installed outside Python reads as None: put the default back then
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
         return "ok", result
     # not on the main thread (no signals there): run in a daemon thread and stop waiting for it
     box = {}
@@ -213,7 +218,7 @@ def _leaves(value, reference, names):
         raise _Structure(f"{len(value)} arrays", 1)
     try:
         array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - whatever the learner returned, a sentence
         raise _Structure(f"a {type(value).__name__}, not numbers", 1) from None
     return [array]
 
@@ -317,13 +322,21 @@ class _Run:
     mutated: tuple = ()
 
 
-def _run(fn, spec, cases_args, limit):
-    runs = []
+def _run(fn, spec, cases_args):
+    """Call the learner's function on every case: each call within TIME_LIMIT, all of them within
+    TOTAL_LIMIT × TIME_LIMIT, so that one check stays short however slow the function is."""
+    runs, left = [], TOTAL_LIMIT * TIME_LIMIT
     for args in cases_args:
         mine = _copy(args)
+        limit = min(TIME_LIMIT, left)
+        if limit <= 0.01:  # no time left (a zero timer would mean no limit at all)
+            runs.append(_Run(args, "timeout", True))
+            break
+        start = time.perf_counter()
         outcome, result = call_with_limit(fn, mine, limit)
+        left -= time.perf_counter() - start
         mutated = tuple(name for name, before, after in zip(spec.args, args, mine) if not _same(before, after))
-        runs.append(_Run(args, outcome, result, mutated))
+        runs.append(_Run(args, outcome, result if outcome != "timeout" else limit < TIME_LIMIT, mutated))
         if outcome == "timeout":
             break
     return runs
@@ -416,10 +429,15 @@ def compare_function(exercise, answer):
     except ValueError:
         pass  # no signature to read (a builtin): just call it
 
-    runs = _run(answer, spec, cases_args, None)
+    runs = _run(answer, spec, cases_args)
     where = lambda run: spec.shapes(run.args)  # noqa: E731
 
     timeouts = [r for r in runs if r.outcome == "timeout"]
+    if timeouts and timeouts[0].result:  # each call returned in time, but all together took too long
+        return "wrong", "timeout", (
+            f"not yet: {spec.name} is too slow to check: its first {len(runs)} calls took more than "
+            f"{TOTAL_LIMIT * TIME_LIMIT:g} s together (stopped on {where(timeouts[0])}). Is there a Python loop over "
+            "the entries where one matrix operation would do?")
     if timeouts:
         return "wrong", "timeout", (
             f"not yet: {spec.name} did not return within {TIME_LIMIT:g} s on {where(timeouts[0])}, "
