@@ -15,7 +15,7 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test notebooks student bench clean
+.PHONY: lab test test-browser notebooks student bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -38,9 +38,14 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 lab: $(VENV)/.lab
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. $(ROOT_FLAG) notebooks/01_one_weight.ipynb
 
-## test: unit tests, notebook hygiene, and nbval over every notebook
+## test: unit tests, notebook hygiene, nbval over every notebook, the fuzz's CI part, notebook 01 in Chromium
 test: $(VENV)/.test
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser_slow"
+
+## test-browser: every notebook in JupyterLab in Chromium: axe-core accessibility, tables at 1024 px,
+## figures' text alternatives, light and dark theme (slow; CI runs it after make test)
+test-browser: $(VENV)/.test
+	$(BIN)/python -m pytest -m browser_slow tests/test_accessibility.py
 
 ## student: generate the student edition (solutions removed, outputs cleared) in build/student/
 student: $(VENV)/.test

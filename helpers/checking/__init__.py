@@ -87,7 +87,7 @@ def check(exercise_id, answer):
     if exercise is None:
         return _unknown(exercise_id, key)
     feedback = _judge(exercise, answer)
-    if feedback.status in ("correct", "wrong", "invalid"):
+    if feedback.status in ("correct", "wrong"):  # a verdict on the learner's answer (⚠ and … are not)
         problem = progress.record(exercise.id, "correct" if feedback else "tried")
         if problem:
             feedback.message = f"{feedback.message} {problem}"
