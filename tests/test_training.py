@@ -5,6 +5,7 @@ benchmark at tiny sizes, without torch and without any timed assertion."""
 
 import functools
 import importlib.util
+import re
 from pathlib import Path
 
 import numpy as np
@@ -288,24 +289,41 @@ def _bench():
 
 def test_benchmark_runs_at_tiny_sizes_without_torch(capsys):
     bench = _bench()
-    rows = bench.main(["--batches", "1", "4", "--widths", "3", "--budget", "0.01", "--loop-budget", "0.01", "--no-torch"])
+    rows = bench.main(["--batches", "1", "4", "--widths", "3", "--budget", "0.05", "--loop-budget", "0.01", "--no-torch"])
     out = capsys.readouterr().out
     assert [(r["batch"], r["width"]) for r in rows] == [(1, 3), (4, 3)]
-    assert all(r["numpy"] > 0 and r["loops"] > 0 and r["torch float64"] is None for r in rows)
-    assert "| batch | width | numpy f64 | torch f64 | torch f32 | loops (runs) |" in out
-    assert "no summary line" in out
+    assert all(r["numpy f64"] > 0 and r["numpy f32"] > 0 and r["loops"] > 0 and r["matrix/loop"] > 0 for r in rows)
+    assert all(r["torch f64"] is None and r["ratio f32"] is None and r["rounds"] >= 7 for r in rows)
+    assert "| batch | width | numpy f64 | torch f64 | numpy f32 | torch f32 | numpy/torch f64 |" in out
+    assert "threads: " in out and "load average" in out and "no summary line" in out
 
 
 def test_benchmark_summary_line_has_the_agreed_form(capsys, monkeypatch):
     bench = _bench()
     monkeypatch.setattr(bench, "HEADLINE", (4, 3))
-    bench.main(["--batches", "4", "--widths", "3", "--budget", "0.01", "--loop-budget", "0.01", "--no-torch"])
+    bench.main(["--batches", "4", "--widths", "3", "--budget", "0.05", "--loop-budget", "0.01", "--no-torch"])
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("speed-up matrix/loop: ") and last.endswith("; time numpy/torch: n/a")
+    assert re.fullmatch(r"speed-up matrix/loop: \d+x; time numpy/torch: n/a; worst over grid f64: n/a; f32: n/a", last)
 
 
-def test_benchmark_steps_are_the_course_steps():
+def test_benchmark_steps_are_the_course_steps_in_both_precisions():
     bench = _bench()
     X, y, T, Ws, bs = bench.make_problem(8, 5)
     assert np.array_equal(T, datasets.one_hot(y, 3)) and X.shape == (8, 4)
     assert _max_diff(bench.numpy_step(X, y, T, Ws, bs)(), bench.loop_step(X, y, T, Ws, bs)()) < 1e-12
+    X32, y32, T32, Ws32, bs32 = bench.make_problem(8, 5, dtype=np.float32)
+    assert np.array_equal(y32, y) and all(v.dtype == np.float32 for v in [X32, T32, *Ws32, *bs32])
+    step32 = bench.numpy_step(X32, y32, T32, Ws32, bs32)()
+    assert all(v.dtype == np.float32 for v in step32[0] + step32[1])
+    assert _max_diff(step32, bench.numpy_step(X, y, T, Ws, bs)()) < 1e-6
+
+
+def test_benchmark_spread_and_interleaving():
+    bench = _bench()
+    assert bench.spread([1.0, 1.0, 1.0, 1.0]) == 0.0 and bench.spread([1.0, 2.0]) == float("inf")
+    assert bench.spread([1.0, 2.0, 3.0, 4.0, 5.0]) == pytest.approx(3.0 / 3.0)  # quartiles 1.5 and 4.5
+    calls = {"a": 0, "b": 0}
+    steps = {name: (lambda name=name: calls.__setitem__(name, calls[name] + 1)) for name in calls}
+    times, rounds = bench.interleaved(steps, budget=0.05, block=0.0001, target=10.0, min_rounds=7)
+    assert rounds == 7 and all(len(t) == 7 for t in times.values())  # every spread is below 10: stops at 7
+    assert calls["a"] > 7 and calls["b"] > 7
