@@ -18,7 +18,7 @@ import sys
 
 if __name__ == "__main__":  # the same threads as the benchmark: one, set before numpy is imported
     for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(_var, "1")
+        os.environ[_var] = "1"
 
 import argparse  # noqa: E402
 import statistics  # noqa: E402
@@ -35,17 +35,18 @@ from helpers import training  # noqa: E402
 
 
 def median_time(f, repeat=15, min_block=0.002):
-    """The median over ``repeat`` blocks of the seconds per call of ``f()``."""
+    """The median over ``repeat`` blocks of the seconds per call of ``f()``, in CPU time of this thread
+    (everything runs on it with one thread; time given to other programs is not counted)."""
     f()
-    start = time.perf_counter()
+    start = time.thread_time()
     f()
-    number = max(1, int(min_block / max(time.perf_counter() - start, 1e-7)))
+    number = max(1, int(min_block / max(time.thread_time() - start, 1e-7)))
     runs = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.thread_time()
         for _ in range(number):
             f()
-        runs.append((time.perf_counter() - start) / number)
+        runs.append((time.thread_time() - start) / number)
     return statistics.median(runs)
 
 
@@ -138,7 +139,9 @@ def profile_numpy(batch, width, dtype, bw_dram, bw_cache):
     new_Ws, new_bs = training.matrix_step(Ws, bs, X, T, train_step.ACTIVATIONS, train_step.LOSS, train_step.RATE)
     ours = [v["new " + n] for n in ("W1", "W2", "W3", "b1", "b2", "b3")]
     assert all(np.array_equal(a, b) for a, b in zip(ours, new_Ws + new_bs)), "the spelled-out step is not matrix_step"
+    faults = train_step.page_faults()
     whole = median_time(train_step.numpy_step(X, y, T, Ws, bs))
+    faults = train_step.page_faults() - faults
     timing[0] = True  # from here on the in-place operations write into scratch arrays
     rows, total = [], 0.0
     for name, f, reads, writes, flops in ops:
@@ -146,8 +149,8 @@ def profile_numpy(batch, width, dtype, bw_dram, bw_cache):
         nbytes = sum((v.get(a) if a in v else arrays[a]).nbytes for a in reads + writes)
         total += t
         rows.append((name, t, nbytes, flops))
-    print(f"\nnumpy {dtype}, batch {batch}, width {width}: the whole step (matrix_step) {whole * 1e3:.3f} ms; "
-          f"its operations one by one add up to {total * 1e3:.3f} ms")
+    print(f"\nnumpy {dtype}, batch {batch}, width {width}: the whole step (matrix_step) {whole * 1e3:.3f} ms "
+          f"({faults} page faults while timing it); its operations one by one add up to {total * 1e3:.3f} ms")
     print("| operation | µs | share | bytes moved | at cache bandwidth, µs | GFLOP/s |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, t, nbytes, flops in rows:
@@ -193,9 +196,12 @@ def main(argv=None):
     parser.add_argument("--width", type=int, default=256)
     parser.add_argument("--dtype", choices=["f64", "f32", "both"], default="both")
     parser.add_argument("--torch", action="store_true", help="profile PyTorch's step too")
+    parser.add_argument("--glibc-malloc", action="store_true", help="leave glibc's allocator at its defaults")
     args = parser.parse_args(argv)
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; threads: "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    kept = False if args.glibc_malloc else train_step.keep_freed_memory()
+    print(f"allocator: {'glibc malloc keeps freed memory (mallopt)' if kept else 'the C library defaults'}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; one thread "
+          f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}); times in CPU time, medians")
     bw_dram = bandwidth(256 * 2**20)
     one = args.batch * args.width * 8  # one batch × width float64 array: the step's typical operand
     bw_cache = bandwidth(one)

@@ -13,6 +13,16 @@ How it measures, so that the ratios survive a shared machine:
 - Threads are fixed before numpy or torch is imported (``--threads``, default 1): OMP, OpenBLAS and
   MKL threads, and ``torch.set_num_threads``. Two libraries' thread pools spinning on the same two
   cores once made single steps 50× slower than usual; one thread each compares like with like.
+- With one thread (the default) the clock is the thread's CPU time (``time.thread_time``): both
+  libraries then do all their work on the calling thread (checked: process and thread CPU time
+  agree), and the time the system gives to other programs is not counted. Cache and memory
+  bandwidth shared with them still are: that is what the spreads show. With more threads the
+  clock is wall time (``time.perf_counter``), and a busy machine shows in the figures.
+- glibc's allocator is told to keep freed memory (``mallopt``: no trimming, no mmap below 32 MB;
+  ``--glibc-malloc`` leaves its defaults). By default it hands large freed arrays back to the
+  system and the next step faults them back in, page by page, depending on what was freed
+  before: 3000 page faults per step measured at batch 1024, width 256 (float64), a third of the
+  step, for numpy or torch, whichever the history hit. This is an environment setting, like the threads.
 - The four contenders are timed in interleaved rounds, in a rotating order, each round a block of
   about ``--block`` seconds per contender; a burst of load from other programs then hits all of them.
 - Rounds go on until every contender's spread (the interquartile range over the median) is below
@@ -28,6 +38,29 @@ from __future__ import annotations
 
 import os
 import sys
+
+
+def keep_freed_memory():
+    """Tell glibc's malloc to keep freed memory for reuse instead of returning it to the system.
+
+    Returns:
+        True if set (glibc), False elsewhere (another C library: nothing is changed).
+    """
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from glibc's malloc.h
+        return bool(libc.mallopt(M_TRIM_THRESHOLD, 1 << 30) and libc.mallopt(M_MMAP_THRESHOLD, 1 << 25))
+    except (OSError, AttributeError):
+        return False
+
+
+def page_faults():
+    """Minor page faults of this process so far."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def _threads(argv):
@@ -63,6 +96,7 @@ RATE = 0.1
 HEADLINE = (256, 64)  # batch, width of the summary's speed-up and time ratio
 CONTENDERS = ("numpy f64", "torch f64", "numpy f32", "torch f32")
 DTYPES = {"f64": np.float64, "f32": np.float32}
+clock = time.perf_counter  # main() sets time.thread_time when everything runs on one thread
 
 
 def make_problem(batch, width, seed=0, dtype=np.float64):
@@ -138,17 +172,15 @@ def check_same_step(batch=8, width=5):
 def _block(step, block):
     """Calls of ``step()`` per timed block: enough for about ``block`` seconds, at least one."""
     step()  # warm up: first-call costs (allocations, torch's dispatch caches) stay out of the timing
-    start = time.perf_counter()
-    step()
-    once = time.perf_counter() - start
-    return max(1, int(block / max(once, 1e-7)))
+    return max(1, int(block / max(_time_block(step, 1), 1e-7)))
 
 
 def _time_block(step, number):
-    start = time.perf_counter()
+    """Seconds per call of ``step()`` over ``number`` calls, on the benchmark's clock."""
+    start = clock()
     for _ in range(number):
         step()
-    return (time.perf_counter() - start) / number
+    return (clock() - start) / number
 
 
 def spread(values):
@@ -201,8 +233,9 @@ def measure(batch, width, use_torch, budget, block, target, loop_budget):
         steps[f"numpy {name}"] = numpy_step(*problem)
         if use_torch:
             steps[f"torch {name}"] = torch_step(*problem)[0]
+    faults = page_faults()
     times, rounds = interleaved(steps, budget, block, target)
-    row = {"batch": batch, "width": width, "rounds": rounds}
+    row = {"batch": batch, "width": width, "rounds": rounds, "faults": page_faults() - faults}
     for name in CONTENDERS:
         t = times.get(name)
         row[name] = None if t is None else statistics.median(t)
@@ -241,13 +274,13 @@ def _speedup(ratio):
 def table(rows):
     """The results as a Markdown table: medians in ms per step, ± the spread (interquartile range / median)."""
     head = ("| batch | width | numpy f64 | torch f64 | numpy f32 | torch f32 | numpy/torch f64 | numpy/torch f32 "
-            "| rounds | loops (runs) | matrix/loop |")
-    lines = [head, "| ---: " * 11 + "|"]
+            "| rounds | page faults | loops (runs) | matrix/loop |")
+    lines = [head, "| ---: " * 12 + "|"]
     for r in rows:
         times = " | ".join(_ms(r[name], r[name + " spread"]) for name in CONTENDERS)
         lines.append(
             f"| {r['batch']} | {r['width']} | {times} | {_ratio(r['ratio f64'], r['ratio f64 spread'])} "
-            f"| {_ratio(r['ratio f32'], r['ratio f32 spread'])} | {r['rounds']} "
+            f"| {_ratio(r['ratio f32'], r['ratio f32 spread'])} | {r['rounds']} | {r['faults']} "
             f"| {_ms(r['loops'])} ({r['loop runs']}) | {_speedup(r['matrix/loop'])} |"
         )
     return "\n".join(lines)
@@ -305,7 +338,10 @@ def main(argv=None):
     parser.add_argument("--loop-budget", type=float, default=1.0,
                         help="seconds for the loop version per size (default 1; at least one run)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if it is installed")
+    parser.add_argument("--glibc-malloc", action="store_true",
+                        help="leave glibc's allocator at its defaults (freed memory goes back to the system)")
     args = parser.parse_args(argv)
+    kept = False if args.glibc_malloc else keep_freed_memory()
 
     use_torch = not args.no_torch
     if use_torch:
@@ -318,12 +354,16 @@ def main(argv=None):
         else:
             torch.set_num_threads(args.threads)
 
+    global clock
+    clock = time.thread_time if args.threads == 1 else time.perf_counter
     started = time.perf_counter()
     print("One training step (forward, backward, update) of a 4-W-W-3 network (ReLU, sigmoid, softmax; "
           "cross-entropy),\nms per step: the median over interleaved rounds ± the spread (interquartile range "
           "over the median).")
     print(environment(use_torch))
-    print(f"threads: {thread_report(use_torch)}; at the start: {_load()}")
+    print(f"allocator: {'glibc malloc keeps freed memory (mallopt)' if kept else 'the C library defaults'}; "
+          f"threads: {thread_report(use_torch)}; clock: "
+          f"{'CPU time of the one thread' if clock is time.thread_time else 'wall time'}; at the start: {_load()}")
     if use_torch:
         same = check_same_step()
         print(f"Same step: after one step torch and numpy agree to {same['f64']:.1e} in float64 and "
@@ -336,7 +376,7 @@ def main(argv=None):
             print(f"  measured batch {batch}, width {width}", file=sys.stderr, flush=True)
     print(table(rows))
     print(f"\nnumpy/torch: numpy's time over torch's in the same dtype (above 1: numpy slower). "
-          f"loops: float64, the median of that many runs;\nmatrix/loop: the median speed-up over those runs, each paired with numpy f64 steps timed right after it.\nTook {time.perf_counter() - started:.0f} s; "
+          f"page faults: in all rounds of that size;\nloops: float64, the median of that many runs;\nmatrix/loop: the median speed-up over those runs, each paired with numpy f64 steps timed right after it.\nTook {time.perf_counter() - started:.0f} s; "
           f"at the end: {_load()}.")
     head = next((r for r in rows if (r["batch"], r["width"]) == HEADLINE), None)
     if head is None:
