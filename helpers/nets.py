@@ -42,7 +42,7 @@ def sigmoid(z):
     where σ(z) itself is below the smallest normal float (1e-308; 1e-38 in float32): IEEE
     arithmetic makes the direct formula safe, ``np.errstate`` only silences numpy's overflow
     warning. (The usual guard, ``np.where(z >= 0, 1/(1+e), e/(1+e))`` with e = e^(−|z|),
-    computes both branches and takes nine passes, and its random branch is slow: 10× the time.)
+    computes both branches and takes nine passes, and its random branch is slow: 9× the time.)
     """
     z = _floats(z)
     s = np.empty_like(z)

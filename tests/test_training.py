@@ -109,6 +109,20 @@ def test_train_without_biases_keeps_them_and_keep_records_every_epoch():
     assert len(h["kept"]) == 4 and np.array_equal(h["kept"][-1], Ws[0]) and "test_loss" not in h
 
 
+def test_training_in_float32_stays_float32_and_follows_float64():
+    X_train, _, y_train, _ = _iris()
+    runs = {}
+    for dtype in (np.float64, np.float32):
+        rng = np.random.default_rng(3)
+        Ws, bs = training.init_params([4, 8, 8, 3], rng)
+        Ws, bs = [W.astype(dtype) for W in Ws], [b.astype(dtype) for b in bs]
+        runs[dtype] = training.train(Ws, bs, X_train.astype(dtype), y_train, COURSE_NET, epochs=5, rng=rng)
+    (W64, b64, h64), (W32, b32, h32) = runs[np.float64], runs[np.float32]
+    assert all(v.dtype == np.float32 for v in W32 + b32)
+    assert _max_diff((W32, b32), (W64, b64)) < 1e-4  # 50 steps, each rounding in float32
+    assert np.allclose(h32["loss"], h64["loss"], rtol=1e-4) and h32["loss"][-1] < h32["loss"][0]
+
+
 def test_a_bias_free_relu_network_predicts_the_same_class_along_each_ray():
     Ws, _, rng = _random_net([2, 16, 16, 3], seed=4)
     bs = [np.zeros(W.shape[1]) for W in Ws]
