@@ -303,19 +303,20 @@ def _bench():
 
 def test_benchmark_runs_at_tiny_sizes_without_torch(capsys):
     bench = _bench()
-    rows = bench.main(["--batches", "1", "4", "--widths", "3", "--budget", "0.05", "--loop-budget", "0.01", "--no-torch"])
+    rows = bench.main(["--batches", "1", "4", "--widths", "3", "--budget", "0.05", "--loop-budget", "0.01", "--no-torch", "--glibc-malloc"])
     out = capsys.readouterr().out
     assert [(r["batch"], r["width"]) for r in rows] == [(1, 3), (4, 3)]
     assert all(r["numpy f64"] > 0 and r["numpy f32"] > 0 and r["loops"] > 0 and r["matrix/loop"] > 0 for r in rows)
     assert all(r["torch f64"] is None and r["ratio f32"] is None and r["rounds"] >= 7 for r in rows)
     assert "| batch | width | numpy f64 | torch f64 | numpy f32 | torch f32 | numpy/torch f64 |" in out
     assert "threads: " in out and "load average" in out and "no summary line" in out
+    assert "allocator: the C library defaults" in out  # --glibc-malloc: this process keeps its allocator
 
 
 def test_benchmark_summary_line_has_the_agreed_form(capsys, monkeypatch):
     bench = _bench()
     monkeypatch.setattr(bench, "HEADLINE", (4, 3))
-    bench.main(["--batches", "4", "--widths", "3", "--budget", "0.05", "--loop-budget", "0.01", "--no-torch"])
+    bench.main(["--batches", "4", "--widths", "3", "--budget", "0.05", "--loop-budget", "0.01", "--no-torch", "--glibc-malloc"])
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert re.fullmatch(r"speed-up matrix/loop: \d+x; time numpy/torch: n/a; worst over grid f64: n/a; f32: n/a", last)
 
