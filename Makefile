@@ -55,7 +55,7 @@ $(VENV)/.bench: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e '.[bench]'
 	touch $@
 
-## bench: time one training step, numpy matrix form vs PyTorch vs per-neuron loops (not part of test)
+## bench: time one training step, numpy matrix form vs PyTorch (float64 and float32, one thread each) vs per-neuron loops; about 2 min (not part of test)
 bench: $(VENV)/.bench
 	$(BIN)/python bench/train_step.py
 
