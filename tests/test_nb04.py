@@ -9,7 +9,7 @@ from helpers import check, exercises, gradcheck, lessons, nets, symbolic
 from helpers.exercises import nb04
 
 L = lessons.three_layer()
-x, y, rate = L.x, L.target, L.rate
+x, y, rate = L.x, L.target, L.rate   # y: the target t of the notation
 W1, W2, W3 = L.Ws
 b1, b2, b3 = L.bs
 IDS = [i for i in exercises.ids() if i.startswith("4.")]
@@ -296,3 +296,54 @@ def test_the_claims_of_the_prose():
     assert np.all(g.dW[0] > 0)
     # section 7: σ′(z2,3) below 0.02, and at most 0.06
     assert nets.sigmoid_prime(f.z[1])[2] < 0.02 and nets.sigmoid_prime(f.z[1]).max() < 0.06
+
+
+# --- hints and mistakes traced upstream ------------------------------------------------------
+
+
+def _numbers(text):
+    import re
+    return [float(m) for m in re.findall(r"\d+\.\d+", text)]
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_two_different_hints_without_the_answers_numbers(exercise_id):
+    exercise = exercises.get(exercise_id)
+    assert len(exercise.hints) == 2 and exercise.hints[0] != exercise.hints[1]
+    answer = np.ravel(np.asarray(exercise.expected(), dtype=float))
+    for text in exercise.hints:
+        assert text.strip()
+        for number in _numbers(text):
+            assert not np.any(np.isclose(answer, number, rtol=1e-3, atol=0)), (exercise_id, number, text)
+
+
+@pytest.fixture
+def fresh_memory(monkeypatch):
+    """The checker's memory of earlier answers, empty for this test and restored after it."""
+    from helpers import checking
+    monkeypatch.setattr(checking, "_LAST", {})
+    return checking
+
+
+def _wrong_like(value):
+    """A wrong answer that is no simple multiple, sign flip or transpose of the right one."""
+    value = np.asarray(value, dtype=float)
+    return value + 0.05 * np.arange(1, value.size + 1).reshape(value.shape)
+
+
+@pytest.mark.parametrize("exercise_id", [i for i in IDS if exercises.get(i).upstream])
+def test_the_right_method_on_a_wrong_upstream_answer_points_upstream(exercise_id, fresh_memory, tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_PROGRESS", str(tmp_path / "p.json"))
+    exercise = exercises.get(exercise_id)
+    first = exercise.upstream[0]
+    wrong = _wrong_like(exercises.expected(first))
+    assert not check(first, wrong)                       # the learner's wrong upstream answer
+    inputs = [wrong] + [exercises.expected(i) for i in exercise.upstream[1:]]
+    theirs = exercise.from_upstream(*inputs)
+    assert not np.allclose(theirs, exercise.expected())
+    feedback = check(exercise_id, theirs)
+    assert feedback.diagnosis == f"upstream:{first}", str(feedback)
+    assert f"exercise {first}" in feedback.message
+    # with the upstream answer right, the same method gives the reference
+    assert check(first, exercises.expected(first))
+    assert check(exercise_id, exercise.from_upstream(*[exercises.expected(i) for i in exercise.upstream]))
