@@ -153,7 +153,7 @@ register(
         from_upstream=lambda J: _dE_dp() @ np.asarray(J, dtype=float),
     ),
     Exercise(
-        "4.5", "∂E/∂W3 in the row convention (the seed's δW_kl), a 3×3 matrix shaped like W3",
+        "4.5", "∇W3 E in the row convention (the seed's δW_kl), a 3×3 matrix shaped like W3",
         lambda: _grads().dW[2],
         mistakes=(
             Mistake("the column convention's δ aᵀ",
@@ -171,7 +171,7 @@ register(
         from_upstream=lambda delta3: np.outer(_fw().a[2], delta3),
     ),
     Exercise(
-        "4.6", "∂E/∂h2_out, δ3 carried back through W3, 3 numbers",
+        "4.6", "∂E/∂a2 (the seed's ∂E/∂h2_out), δ3 carried back through W3, 3 numbers",
         lambda: _dE_da2(),
         mistakes=(
             Mistake(DIAGONAL_PROPAGATION, _DIAGONAL_PROPAGATION_HINT,
@@ -188,7 +188,7 @@ register(
         from_upstream=lambda delta3: np.asarray(delta3, dtype=float) @ W3.T,
     ),
     Exercise(
-        "4.7", "δ2 = ∂E/∂h2_in, through the sigmoid, 3 numbers",
+        "4.7", "δ2 = ∂E/∂z2 (the seed's h2_in), through the sigmoid, 3 numbers",
         lambda: _grads().delta[1],
         mistakes=(
             Mistake("σ′ evaluated at the output",
@@ -213,7 +213,7 @@ register(
         from_upstream=lambda dE_da2: _delta2(np.asarray(dE_da2, dtype=float)),
     ),
     Exercise(
-        "4.8", "∂E/∂W2 in the row convention (the seed's δW_jk), a 3×3 matrix shaped like W2",
+        "4.8", "∇W2 E in the row convention (the seed's δW_jk), a 3×3 matrix shaped like W2",
         lambda: _grads().dW[1],
         mistakes=(
             Mistake("the column convention's δ aᵀ",
@@ -232,7 +232,7 @@ register(
         from_upstream=lambda delta2: np.outer(_fw().a[1], delta2),
     ),
     Exercise(
-        "4.9", "δ1 = ∂E/∂h1_in, through W2 and the ReLU, 3 numbers",
+        "4.9", "δ1 = ∂E/∂z1 (the seed's h1_in), through W2 and the ReLU, 3 numbers",
         lambda: _grads().delta[0],
         mistakes=(
             Mistake(DIAGONAL_PROPAGATION, _DIAGONAL_PROPAGATION_HINT, _delta1_diagonal),
@@ -247,7 +247,7 @@ register(
         from_upstream=lambda delta2: _delta1(np.asarray(delta2, dtype=float)),
     ),
     Exercise(
-        "4.10", "∂E/∂W1 in the row convention (the seed's δW_ij), a 3×3 matrix shaped like W1",
+        "4.10", "∇W1 E in the row convention (the seed's δW_ij), a 3×3 matrix shaped like W1",
         lambda: _grads().dW[0],
         mistakes=(
             Mistake(DIAGONAL_PROPAGATION, _DIAGONAL_PROPAGATION_HINT,
@@ -263,7 +263,7 @@ register(
         from_upstream=lambda delta1: np.outer(x, delta1),
     ),
     Exercise(
-        "4.11", "the bias gradients ∂E/∂b1, ∂E/∂b2, ∂E/∂b3 stacked as the rows of a 3×3 array",
+        "4.11", "the bias gradients ∇b1 E, ∇b2 E, ∇b3 E stacked as the rows of a 3×3 array",
         lambda: np.stack(_grads().db),
         mistakes=(
             Mistake("the biases left out, as seed 002 does",
