@@ -359,16 +359,18 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_three_laye
 
 
 def _errata_rows():
-    """{row id: (seed cell, correct cell, why cell)} from the markdown tables of the errata section."""
+    """{row id: (seed cell, correct value, why)} from the errata's tables (three columns: #, the seed
+    with its line numbers, "correct, and why" with the why after "<br>→ ")."""
     cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
     text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     errata = text[text.index("## Errata"):text.index("## Summary")]
     rows = {}
     for line in errata.splitlines():
         cols = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cols) == 4 and re.fullmatch(r"[A-E]\d+", cols[0]):
+        if len(cols) == 3 and re.fullmatch(r"[A-E]\d+", cols[0]):
             assert cols[0] not in rows, cols[0]
-            rows[cols[0]] = (cols[1], cols[2], cols[3])
+            correct, why = cols[2].split("<br>→ ")          # "correct, and why": the why after an arrow
+            rows[cols[0]] = (cols[1], correct, why)
     return errata, rows
 
 
