@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test notebooks student bench clean
+.PHONY: lab test notebooks student bench hub test-class clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,5 +44,23 @@ bench: $(VENV)/.bench
 notebooks: $(VENV)/.test
 	BACKPROP_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
+$(VENV)/.hub: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,hub]'
+	touch $@
+
+# JupyterHub's proxy, pinned in hub/package-lock.json, installed into hub/node_modules (git-ignored)
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	cd hub && npm ci --no-audit --no-fund
+	touch $@
+
+## hub: the course's demo JupyterHub on 127.0.0.1 (instructor, student1, student2; nbgrader); Ctrl-C stops it
+hub: $(VENV)/.hub $(HUB_PROXY) classroom
+	$(BIN)/python tools/hub.py
+
+## test-class: the class end to end in headless Chromium: hub, fetch, answer, submit, autograde, export (not part of test)
+test-class: $(VENV)/.hub $(HUB_PROXY) classroom
+	$(BIN)/python -m pytest -s tests/e2e/class_e2e.py
+
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) hub/node_modules
