@@ -306,6 +306,24 @@ def _submit(page, panel):
     return submitted
 
 
+def _formgrader_action(formgrader, column, success):
+    """Click the assignment's button in one of the formgrader's columns (assign = generate the
+    student version, release, collect) and wait for its report; fail with nbgrader's log if it
+    reports an error."""
+    from playwright.sync_api import expect
+
+    row = formgrader.locator("tr", has_text=ASSIGNMENT).first
+    button = row.locator(f"td.{column} a")
+    expect(button).to_be_visible()
+    button.click()
+    modal = formgrader.locator("#success-modal, #error-modal")
+    expect(modal).to_be_visible(timeout=COMMAND_S * 1000)
+    text = modal.inner_text()
+    assert success in text, f"the formgrader's {column} failed:\n{text}"
+    modal.locator(".modal-footer button").click()
+    expect(modal).to_have_count(0)
+
+
 def _set_cell(page, cell, text):
     """Replace a code cell's text by typing into its editor, as a learner would (select all, type)."""
     editor = cell.locator(".cm-content")
@@ -363,6 +381,7 @@ def test_the_class_end_to_end(hub, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=STEP_S * 1000)
+    shutil.rmtree(SHOTS, ignore_errors=True)
     t = Timings()
     t.marks["hub ready (tools/hub.py start to login page)"] = hub.ready_s
     instructor_home = hub.home("instructor")
@@ -382,13 +401,14 @@ def test_the_class_end_to_end(hub, tmp_path):
             expect(formgrader.locator("body")).to_contain_text(ASSIGNMENT, timeout=STEP_S * 1000)
             _shot(page, "1-instructor-formgrader")
             t.mark("formgrader lists the assignment")
-            # generate and release, with nbgrader's own commands, in the course directory
-            _run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], instructor_home, hub.course, "instructor")
-            _run(["nbgrader", "release_assignment", ASSIGNMENT, "--force"], instructor_home, hub.course, "instructor")
+            # generate the student version and release it: the formgrader's buttons
+            _formgrader_action(formgrader, "assign", "Successfully created the student version")
+            _formgrader_action(formgrader, "release", "Successfully released")
+            _shot(page, "2-instructor-released")
             release = nbformat.read(hub.course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
             right_cell, right_test = _exercise_cells(release, RIGHT)
             wrong_cell, wrong_test = _exercise_cells(release, WRONG)
-            t.mark("generated and released (nbgrader commands)")
+            t.mark("generated and released (formgrader)")
 
             # --- student1, all in the browser: fetch, answer one right and one wrong, submit -------
             page, errors = pages["student1"] = _login(browser, hub, "student1")
@@ -399,7 +419,7 @@ def test_the_class_end_to_end(hub, tmp_path):
             page.keyboard.press("Escape")
             panel = _open_assignment_list(page)
             fetched = _fetch(page, panel)
-            _shot(page, "2-student1-fetched")
+            _shot(page, "3-student1-fetched")
             t.mark("student1 fetched (assignment list)")
             fetched.locator(".assignment-notebooks-link").click()
             nb_link = panel.locator("#fetched_assignments_list .nested_list_item a", has_text=ASSIGNMENT).first
@@ -431,10 +451,11 @@ def test_the_class_end_to_end(hub, tmp_path):
                 assert time.monotonic() < deadline, \
                     f"the notebook was not saved with the answers: {_answer_sources(saved, expected)}"
                 time.sleep(0.1)
-            _shot(page, "3-student1-answered")
+            cells.filter(has_text=f"Exercise {RIGHT}").first.evaluate("el => el.scrollIntoView({block: 'start'})")
+            _shot(page, "4-student1-answered")
             page.locator(".lm-TabBar-tab", has_text="Assignments").first.click()
             _submit(page, panel)
-            _shot(page, "4-student1-submitted")
+            _shot(page, "5-student1-submitted")
             t.mark("student1 saved and submitted (assignment list)")
             assert not errors, f"JavaScript errors in student1's page: {errors}"
 
@@ -449,8 +470,19 @@ def test_the_class_end_to_end(hub, tmp_path):
                     cell.source = answers[_grade_id(cell)]
             nbformat.write(nb, path)
             _submit(page, panel)
-            _shot(page, "5-student2-submitted")
+            _shot(page, "6-student2-submitted")
             t.mark("student2 fetched and submitted the reference solutions")
+
+            # --- two students without a hub account, by nbgrader's own commands ------------------
+            _command_student(hub, tmp_path, "untouched", None)
+            _command_student(hub, tmp_path, "tamperer", _tamper(answers))
+            t.mark("untouched and tampered submitted (nbgrader commands)")
+
+            # --- the instructor collects: the formgrader's button ---------------------------------
+            page, _ = pages["instructor"]
+            _formgrader_action(formgrader, "collect", "Successfully collected")
+            _shot(page, "7-instructor-collected")
+            t.mark("collected (formgrader)")
         except (AssertionError, PlaywrightError) as exc:
             for user, (page, _) in pages.items():
                 try:
@@ -461,15 +493,11 @@ def test_the_class_end_to_end(hub, tmp_path):
         finally:
             browser.close()
 
-    # --- two students without a hub account, by nbgrader's own commands ----------------------------
-    _command_student(hub, tmp_path, "untouched", None)
-    _command_student(hub, tmp_path, "tamperer", _tamper(answers))
-    t.mark("untouched and tampered submitted (nbgrader commands)")
-
-    # --- the instructor grades: collect, autograde, export ------------------------------------------
-    _run(["nbgrader", "collect", ASSIGNMENT], instructor_home, hub.course, "instructor")
+    # --- the instructor grades: autograde and export, nbgrader's own commands -----------------------
+    collected = sorted(p.name for p in (hub.course / "submitted").iterdir())
+    assert collected == ["student1", "student2", "tamperer", "untouched"], collected
     _run(["nbgrader", "autograde", ASSIGNMENT, "--create"], instructor_home, hub.course, "instructor")
-    t.mark("collected and autograded")
+    t.mark("autograded (nbgrader command)")
     grades_csv = tmp_path / "grades.csv"
     _run(["nbgrader", "export", "--to", str(grades_csv)], instructor_home, hub.course, "instructor")
     shutil.copy(grades_csv, SHOTS / "grades.csv")
