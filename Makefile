@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test notebooks student bench clean
+.PHONY: lab test notebooks student bench classroom test-classroom bench-grading clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,26 @@ $(VENV)/.bench: pyproject.toml | $(BIN)/python
 ## bench: time one training step, numpy matrix form vs PyTorch vs per-neuron loops (not part of test)
 bench: $(VENV)/.bench
 	$(BIN)/python bench/train_step.py
+
+$(VENV)/.class: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,class]'
+	touch $@
+
+# nbgrader runs `alembic` (its gradebook migrations) as a command: the venv's bin/ goes on PATH.
+NBGRADER_ENV := PATH="$(CURDIR)/$(BIN):$$PATH"
+
+## classroom: generate the nbgrader course in build/classroom/ (one assignment per notebook; docs/teaching.md)
+classroom: $(VENV)/.class
+	$(NBGRADER_ENV) $(BIN)/python tools/make_classroom.py
+
+## test-classroom: nbgrader's own generate_assignment/autograde/export on the class, tampering included (slow)
+test-classroom: $(VENV)/.class
+	$(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/test_classroom_grading.py
+
+## bench-grading: autograde N synthetic submissions (N=30; N=300 on request) and report submissions per minute
+N ?= 30
+bench-grading: $(VENV)/.class
+	$(NBGRADER_ENV) $(BIN)/python bench/grading.py -n $(N)
 
 ## notebooks: re-execute every notebook in place, top to bottom, storing outputs (after editing one)
 notebooks: $(VENV)/.test
