@@ -1,6 +1,6 @@
 """The class, end to end: a real JupyterHub and proxy, nbgrader's own commands, headless Chromium.
 
-Run by `make test-class` (and .ci/run), never by `make test`: the file name does not match
+Run by `make test-hub` (and .ci/run), never by `make test`: the file name does not match
 pytest's test_*.py pattern, so pytest collects it only when named on the command line.
 
     python -m pytest tests/e2e/class_e2e.py
@@ -170,7 +170,7 @@ def hub(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found (Debian: apt-get install chromium); the class test needs it")
     if not (COURSE / "source" / ASSIGNMENT).is_dir():
-        pytest.fail(f"no assignment {ASSIGNMENT} in {COURSE}: run `make classroom` first (make test-class does)")
+        pytest.fail(f"no assignment {ASSIGNMENT} in {COURSE}: run `make classroom` first (make test-hub does)")
     server = Hub(tmp_path_factory.mktemp("class"))
     try:
         yield server
