@@ -218,15 +218,23 @@ def _answers(course):
     return {_grade_id(c): "\n".join(_solution_lines(c.source)) for c in source.cells if _is_answer(c)}
 
 
-def _wrong(source):
-    """The reference answer with the right-hand side of its last assignment negated: a wrong sign."""
-    lines = source.splitlines()
-    for i in range(len(lines) - 1, -1, -1):
-        match = re.match(r"^(\s*[A-Za-z_]\w*\s*=\s*)([^#]+?)(\s*#.*)?$", lines[i])
-        if match and not lines[i].lstrip().startswith("#"):
-            lines[i] = f"{match.group(1)}-({match.group(2)})"
-            return "\n".join(lines)
-    raise AssertionError(f"no assignment to make wrong in:\n{source}")
+def _reference_expression(course, grade_id):
+    """(name, expression) of a one-line reference solution `name = expression  # comment`."""
+    source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    cell = next(c for c in source.cells if _grade_id(c) == grade_id)
+    lines = cell.source.splitlines()
+    inside = lines[lines.index("### BEGIN SOLUTION") + 1:lines.index("### END SOLUTION")]
+    assert len(inside) == 1, f"{grade_id}: pick an exercise with a one-line reference solution, not {inside}"
+    match = re.match(r"^([A-Za-z_]\w*)\s*=\s*([^#]+?)\s*(#.*)?$", inside[0])
+    assert match, inside[0]
+    return match.group(1), match.group(2)
+
+
+def _typed(release_cell, name, expression):
+    """What a learner types: the release's `name = ...` with the `...` replaced by `expression`."""
+    stub = re.compile(rf"^{re.escape(name)}\s*=\s*\.\.\.\s*$", re.M)
+    assert len(stub.findall(release_cell.source)) == 1, f"no single `{name} = ...` in:\n{release_cell.source}"
+    return stub.sub(lambda _: f"{name} = {expression}", release_cell.source).rstrip()
 
 
 def _answer_sources(path, wanted):
@@ -431,8 +439,9 @@ def test_the_class_end_to_end(hub, tmp_path):
             no = page.get_by_role("button", name="No", exact=True)
             if no.count():
                 no.first.click()
-            right_text = answers[_grade_id(right_cell)].rstrip()
-            wrong_text = _wrong(answers[_grade_id(wrong_cell)]).rstrip()
+            right_text = _typed(right_cell, *_reference_expression(hub.course, _grade_id(right_cell)))
+            name, expression = _reference_expression(hub.course, _grade_id(wrong_cell))
+            wrong_text = _typed(wrong_cell, name, f"-({expression})")  # a wrong sign
             cells = notebook.locator(".jp-CodeCell")
             _set_cell(page, cells.filter(has_text=f"Exercise {RIGHT}").first, right_text)
             _set_cell(page, cells.filter(has_text=f"Exercise {WRONG}").first, wrong_text)
