@@ -399,6 +399,17 @@ def test_the_class_end_to_end(hub, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=60_000)
         try:
+            # --- only the demo accounts get in ---------------------------------------------------
+            context = browser.new_context()
+            stranger = context.new_page()
+            stranger.goto(f"{hub.url}/hub/login", wait_until="domcontentloaded")
+            stranger.fill("#username_input", "mallory")
+            stranger.fill("#password_input", PASSWORD)
+            stranger.click("#login_submit")
+            expect(stranger.locator("#login-main")).to_contain_text("Invalid username or password")
+            context.close()
+            t.mark("an unknown user is refused")
+
             # --- the instructor: the formgrader lists the course's assignments --------------------
             page, _ = pages["instructor"] = _login(browser, hub, "instructor")
             t.mark("instructor logged in, JupyterLab shown")
