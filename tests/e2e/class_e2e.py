@@ -435,6 +435,8 @@ def test_the_class_end_to_end(hub, tmp_path):
             page.locator(".lm-MenuBar-item", has_text="Nbgrader").first.click()
             expect(page.locator(".lm-Menu-item", has_text="Assignment List").first).to_be_visible()
             assert not page.locator(".lm-Menu-item", has_text="Formgrader").count(), "a student sees the formgrader"
+            assert page.request.get(f"{hub.url}/user/student1/formgrader").status == 404, \
+                "the formgrader's server extension is on for a student"
             page.keyboard.press("Escape")
             panel = _open_assignment_list(page)
             fetched = _fetch(page, panel)
