@@ -307,7 +307,7 @@ def test_softmax_cross_entropy_delta_equals_the_route_through_the_full_jacobian(
     fw = nets.forward(Ws, bs, X, ["tanh", "softmax"])
     general = np.array([nets.softmax_jacobian(z).T @ (-t / p / batch) for z, p, t in zip(fw.z[-1], fw.out, T)])
     np.testing.assert_allclose(g.delta[-1], general, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(g.delta[-1], (fw.out - T) / batch, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(g.delta[-1], (fw.out - T) / batch)  # p − t, exactly
     # and the layer below receives the same δ either way
     below = (general @ Ws[1].T) * (1 - fw.a[1] ** 2)
     np.testing.assert_allclose(g.delta[0], below, rtol=1e-12, atol=1e-15)
