@@ -318,7 +318,7 @@ def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0
         image.value = shown.png
         image.width = str(shown.width)
         image.height = str(shown.height)
-        image.layout = widgets.Layout(width=f"{shown.width}px", height="auto")
+        image.layout = widgets.Layout(width=f"{shown.width}px", max_width="100%", height="auto")
         return shown
 
     box_class = type("LearningRateExplorer", (_Explorer, widgets.VBox), {})
