@@ -237,3 +237,39 @@ def test_the_right_method_on_a_wrong_upstream_answer_points_upstream(exercise_id
     assert f"exercise {upstream_id}" in str(feedback)
     assert check(upstream_id, exercises.expected(upstream_id))       # fixed upstream: the same answer is now wrong
     assert check(exercise_id, exercise.from_upstream(*inputs)).diagnosis != f"upstream:{upstream_id}"
+
+
+# --- the learning-rate explorer: a picture before it runs, crisp, its legend off the data -----------
+
+
+def test_the_stored_explorer_shows_a_picture_and_a_sentence_not_raw_widget_text():
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    cell = next(c for c in cells if "learning_rate_explorer(" in "".join(c["source"]))
+    (output,) = cell["outputs"]
+    data = output["data"]
+    assert "application/vnd.jupyter.widget-view+json" in data          # the live widget, once trusted and run
+    text = "".join(data["text/plain"])
+    assert text.startswith("Learning-rate explorer") and "VBox(" not in text
+    assert "converges monotonically" in text and "0.01539" in text and "0.03078" in text
+    html = "".join(data["text/html"])
+    assert html.startswith("<img ") and 'alt="Left: the 20 weights' in html   # untrusted or static: this
+    meta = output["metadata"]["image/png"]
+    assert meta["alt"] and meta["width"] < 800                               # shown at its natural width
+    png = __import__("base64").b64decode(data["image/png"])
+    assert int.from_bytes(png[16:20], "big") >= 2 * meta["width"] - 2        # drawn at 2x: crisp
+
+
+@pytest.mark.parametrize("rate", [0.007, 0.025, 0.035])
+def test_the_explorers_legend_is_clear_of_the_data(rate):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import plots
+
+    fig = plots.draw_learning_rate(L.a, L.w, L.y, rate)
+    fig.canvas.draw()
+    left = fig.axes[0]
+    legend = left.get_legend().get_window_extent()
+    assert not legend.overlaps(left.get_window_extent())               # below the axes, whatever the rate
+    assert nets.regime(L.a, rate) in plots.learning_rate_alt(L.a, L.w, L.y, rate)  # the alt names the regime
+    __import__("matplotlib.pyplot").pyplot.close(fig)
