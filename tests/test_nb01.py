@@ -153,14 +153,15 @@ def _index_order():
 ERRATA_01 = {
     1: ("text", "a terminology slip: no number or formula to recompute"),
     2: ("formula", _index_order),
-    3: ("numbers", lambda: [T / X]),
-    4: ("formula", lambda: sp.diff(x_ * w_, w_) == x_),
-    5: ("numbers", lambda: [float(sp.diff(x_ * w_, w_).subs({x_: X, w_: L.w}))]),
-    6: ("text", "MATLAB syntax: no number or formula to recompute"),
-    7: ("numbers", lambda: [float(sp.diff(a1_ * w2_, a1_).subs(w2_, c.w2))]),
-    8: ("formula", lambda: sp.expand(sp.diff(E_chain, w1_) - x_ * w2_ * 2 * (x_ * w1_ * w2_ - t_)) == 0),
-    9: ("numbers", lambda: [float(sp.diff(E_chain, w1_).subs(at_chain))]),
-    10: ("formula", lambda: sp.diff(a1_ * w2_, a1_) == w2_),
+    3: ("text", "what backpropagation is: no number or formula to recompute"),
+    4: ("numbers", lambda: [T / X]),
+    5: ("formula", lambda: sp.diff(x_ * w_, w_) == x_),
+    6: ("numbers", lambda: [float(sp.diff(x_ * w_, w_).subs({x_: X, w_: L.w}))]),
+    7: ("text", "MATLAB syntax: no number or formula to recompute"),
+    8: ("numbers", lambda: [float(sp.diff(a1_ * w2_, a1_).subs(w2_, c.w2))]),
+    9: ("formula", lambda: sp.expand(sp.diff(E_chain, w1_) - x_ * w2_ * 2 * (x_ * w1_ * w2_ - t_)) == 0),
+    10: ("numbers", lambda: [float(sp.diff(E_chain, w1_).subs(at_chain))]),
+    11: ("formula", lambda: sp.diff(a1_ * w2_, a1_) == w2_),
 }
 
 
