@@ -264,19 +264,17 @@ def learning_rate_alt(x, w0, t, rate, steps=20):
 
 
 class _Explorer:
-    """Mixin for the explorer's box: before the widget can be drawn (a notebook opened fresh, not
-    yet trusted or run), JupyterLab and static exports show its picture and text instead."""
+    """Mixin for the explorer's controls: a sentence as their plain text, for wherever the live
+    widget cannot be drawn (a notebook opened fresh, untrusted or without a kernel; a static export),
+    instead of the widget's raw description ``VBox(children=(FloatSlider(…``."""
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
         if isinstance(bundle, tuple):
             bundle = bundle[0]
         bundle = dict(bundle or {})
-        picture = self._static
-        data, meta = picture._repr_mimebundle_()
-        bundle.update(data)
-        bundle["text/plain"] = ("Learning-rate explorer (a slider; run the cell to move it). " + picture.alt)
-        return bundle, meta
+        bundle["text/plain"] = self._sentence
+        return bundle
 
 
 def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0.0005):
@@ -287,10 +285,11 @@ def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0
         w0: the starting weight. y: the target t. steps: how many steps to draw.
         rate: the slider's starting value; rate_max: its largest value; step: its resolution.
 
-    The picture is drawn at HIDPI times its natural size and shown at its natural width, so it is
-    crisp on high-density screens. The box's own display carries, besides the widget, the first
-    picture with its text alternative: a notebook opened fresh (untrusted, or without a kernel)
-    shows that picture and its text instead of the widget's raw description.
+    Two outputs: the controls (slider and caption, a widget whose plain text is a sentence), and
+    the picture, an ordinary figure with its text alternative (``show``) that every move of the
+    slider replaces in place. So a notebook opened fresh, or exported to HTML, shows the picture
+    and its text, never raw widget text; and the picture is drawn at HIDPI and shown at its
+    natural width, crisp on high-density screens.
 
     Returns:
         The slider (so a test can move it).
@@ -298,34 +297,34 @@ def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0
     import ipywidgets as widgets
     from IPython.display import display
 
+    from helpers import nets
+
     x, t = a, y
     slider = widgets.FloatSlider(value=rate, min=step, max=rate_max, step=step, readout_format=".4f",
                                  description="η", continuous_update=False,
                                  layout=widgets.Layout(width="420px"))
     caption = widgets.HTML()
-    image = widgets.Image(format="png")
 
     def picture(R):
         fig = draw_learning_rate(x, w0, t, R, steps=steps, rate_max=rate_max)
         return render(fig, learning_rate_alt(x, w0, t, R, steps=steps))
 
-    def draw(change=None):
-        R = slider.value
-        shown = picture(R)
+    def describe(R):
         caption.value = (f"<b>η = {R:.4f}</b>: each step multiplies the distance to w* by "
-                         f"1 − 2ηx² = {1 - 2 * R * x**2:.4f}, so the descent "
-                         f"<b>{__import__('helpers').nets.regime(x, R)}</b>.")
-        image.value = shown.png
-        image.width = str(shown.width)
-        image.height = str(shown.height)
-        image.layout = widgets.Layout(width=f"{shown.width}px", max_width="100%", height="auto")
-        return shown
+                         f"1 − 2ηx² = {nets.contraction(x, R):.4f}, so the descent "
+                         f"<b>{nets.regime(x, R)}</b>.")
 
-    box_class = type("LearningRateExplorer", (_Explorer, widgets.VBox), {})
-    box = box_class([slider, caption, image])
-    box._static = draw()
-    slider.observe(draw, names="value")
+    box = type("LearningRateExplorer", (_Explorer, widgets.VBox), {})([slider, caption])
+    box._sentence = "Learning-rate explorer: a slider for η (run this cell to use it)."
+    describe(rate)
     display(box)
+    handle = display(picture(rate), display_id=True)
+
+    def redraw(change):
+        describe(slider.value)
+        handle.update(picture(slider.value))
+
+    slider.observe(redraw, names="value")
     return slider
 
 

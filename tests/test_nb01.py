@@ -246,18 +246,20 @@ def test_the_right_method_on_a_wrong_upstream_answer_points_upstream(exercise_id
 def test_the_stored_explorer_shows_a_picture_and_a_sentence_not_raw_widget_text():
     cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
     cell = next(c for c in cells if "learning_rate_explorer(" in "".join(c["source"]))
-    (output,) = cell["outputs"]
-    data = output["data"]
-    assert "application/vnd.jupyter.widget-view+json" in data          # the live widget, once trusted and run
-    text = "".join(data["text/plain"])
+    controls, picture = cell["outputs"]
+    assert "application/vnd.jupyter.widget-view+json" in controls["data"]   # the live slider, once run
+    text = "".join(controls["data"]["text/plain"])
     assert text.startswith("Learning-rate explorer") and "VBox(" not in text
-    assert "converges monotonically" in text and "0.01539" in text and "0.03078" in text
+    # the picture is an ordinary output (so a fresh open and a static export show it), with its text
+    data, meta = picture["data"], picture["metadata"]["image/png"]
+    assert "".join(data["text/plain"]).startswith("Figure: Left: the 20 weights")
+    assert "converges monotonically" in meta["alt"] and "0.01539" in meta["alt"] and "0.03078" in meta["alt"]
     html = "".join(data["text/html"])
-    assert html.startswith("<img ") and 'alt="Left: the 20 weights' in html   # untrusted or static: this
-    meta = output["metadata"]["image/png"]
-    assert meta["alt"] and meta["width"] < 800                               # shown at its natural width
+    assert html.startswith("<img ") and 'alt="Left: the 20 weights' in html
+    assert meta["width"] < 800                                               # shown at its natural width
     png = __import__("base64").b64decode(data["image/png"])
     assert int.from_bytes(png[16:20], "big") >= 2 * meta["width"] - 2        # drawn at 2x: crisp
+    assert picture["output_type"] == "display_data" and picture.get("transient", {}) == {}
 
 
 @pytest.mark.parametrize("rate", [0.007, 0.025, 0.035])
