@@ -3,37 +3,56 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PY_OK := import sys; sys.exit(sys.version_info < (3, 11))
+
+# A .venv made with a Python older than 3.11 (or whose Python is gone) is rebuilt, not left broken.
+ifneq ($(wildcard $(BIN)/python),)
+  ifneq ($(shell $(BIN)/python -c "$(PY_OK)" >/dev/null 2>&1 && echo ok),ok)
+    $(info $(VENV) was made with an unsuitable Python; removing it, to be rebuilt with $(PYTHON).)
+    $(shell rm -rf $(VENV))
+  endif
+endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test notebooks student bench clean
+.PHONY: lab test test-browser notebooks student bench clean
 
 $(BIN)/python:
+	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# setuptools' note on editable installs warns that a folder named like the package may shadow it:
+# here that folder IS the package, so the note is silenced (it is the only one the install prints).
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
+
 $(VENV)/.lab: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
 ## lab: open the course in JupyterLab, on 127.0.0.1 only, with Jupyter's token authentication
 lab: $(VENV)/.lab
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. $(ROOT_FLAG) notebooks/01_one_weight.ipynb
 
-## test: unit tests, notebook hygiene, and nbval over every notebook
+## test: unit tests, notebook hygiene, nbval over every notebook, the fuzz's CI part, notebook 01 in Chromium
 test: $(VENV)/.test
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser_slow"
+
+## test-browser: every notebook in JupyterLab in Chromium: axe-core accessibility, tables at 1024 px,
+## figures' text alternatives, light and dark theme (slow; CI runs it after make test)
+test-browser: $(VENV)/.test
+	$(BIN)/python -m pytest -m browser_slow tests/test_accessibility.py
 
 ## student: generate the student edition (solutions removed, outputs cleared) in build/student/
 student: $(VENV)/.test
 	$(BIN)/python tools/make_student.py
 
 $(VENV)/.bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(PIP_INSTALL) -e '.[bench]'
 	touch $@
 
 ## bench: time one training step, numpy matrix form vs PyTorch vs per-neuron loops (not part of test)

@@ -67,14 +67,22 @@ def test_wrong_sign():
     assert diagnose(-E)[1] == "sign"
 
 
-@pytest.mark.parametrize("factor, words", [(2, "twice"), (0.5, "half"), (3, "times 3"), (-2, "times -2")])
-def test_constant_factor(factor, words):
+@pytest.mark.parametrize("factor, words", [(2, "twice"), (0.5, "half")])
+def test_the_factors_of_a_squared_error_are_named(factor, words):
     status, diagnosis, message = diagnose(factor * E)
     assert diagnosis == "factor" and words in message
 
 
-def test_odd_factor_on_arrays_is_still_a_factor():
-    assert diagnose(1.2345 * E)[1] == "factor"
+@pytest.mark.parametrize("factor", [3, -2, 1.2345, 162450])
+def test_any_other_factor_is_plainly_wrong_and_reveals_nothing(factor):
+    """Saying "the expected value times 162450" gives the answer away (divide by it)."""
+    status, diagnosis, message = diagnose(factor * E)
+    assert diagnosis == "wrong" and str(factor) not in message and "times" not in message
+
+
+def test_a_registered_factor_is_named():
+    status, diagnosis, message = compare_numeric(4 * E, E, factors=((4, "four times too large: the 1/N of the mean is missing"),))
+    assert diagnosis == "factor" and "1/N" in message
 
 
 def test_odd_factor_on_a_single_number_is_not_called_a_factor():
@@ -93,12 +101,14 @@ def test_plainly_wrong_points_at_furthest_entry():
     answer[0, 1] = 0.09
     status, diagnosis, message = diagnose(answer)
     assert (status, diagnosis) == ("wrong", "wrong")
-    assert "entry [1, 0]" in message and "2 of 4 entries differ" in message and "too large" in message
+    assert "entry [1, 0]" in message and "2 of 4 entries differ" in message
+    assert "too large" not in message and "%" not in message  # neither direction nor distance: no homing in
 
 
-def test_plainly_wrong_single_number_gives_direction_not_the_answer():
+def test_plainly_wrong_single_number_gives_neither_direction_nor_the_answer():
+    """"too large" would let a learner bisect their way to the answer without computing it."""
     status, diagnosis, message = diagnose(1.0, expected=-363.54, mistakes=())
-    assert diagnosis == "wrong" and "too large" in message and "363" not in message
+    assert diagnosis == "wrong" and "too large" not in message and "363" not in message
 
 
 def test_mistake_near_the_answer_does_not_hide_rounding():

@@ -72,6 +72,8 @@ def _num_close(x, y, rtol, atol):
 
 def _matching_mistake(exercise, wrong):
     """The registered mistake a wrong answer coincides with, if any (the checker names it first)."""
+    if exercise.kind == "function":
+        return None  # the function cases above are chosen to differ from every named mistake
     expected = exercise.expected()
     for mistake in exercise.mistakes:
         value = mistake.value()
@@ -95,8 +97,55 @@ def _round_significant(array, digits=4):
     return out
 
 
+def _map_leaves(value, f, counter=None):
+    """value with f(position, array) applied to each array, in a nest of tuples and lists."""
+    counter = [0] if counter is None else counter
+    if isinstance(value, (list, tuple)):
+        return type(value)(_map_leaves(v, f, counter) for v in value)
+    counter[0] += 1
+    return f(counter[0] - 1, np.asarray(value, dtype=float))
+
+
+def _all_arrays(value):
+    if isinstance(value, (list, tuple)):
+        return [a for v in value for a in _all_arrays(v)]
+    return [value] if isinstance(value, np.ndarray) else []
+
+
+def _function_cases(exercise):
+    """The reference function, changed the way a learner's function goes wrong, and the diagnosis."""
+    ref = exercise.expected()
+
+    def changed(f):
+        return lambda *args: _map_leaves(ref(*args), f)
+
+    def square_only(*args):
+        if any(a.ndim == 2 and a.shape[0] != a.shape[1] for a in _all_arrays(list(args))):
+            raise ValueError("matmul: mismatch in its core dimension")
+        return ref(*args)
+
+    def raising(*args):
+        raise RuntimeError("something inside went wrong")
+
+    cases = [("negated", changed(lambda i, a: -a), "sign"),
+             ("scaled by 2", changed(lambda i, a: 2 * a), "factor"),
+             ("failing on non-square shapes", square_only, "square-only"),
+             ("raising", raising, "raised")]
+    first = exercise.spec.inputs(exercise.id)[0]
+    leaves = _map_leaves(ref(*first), lambda i, a: a)
+    flat = leaves if isinstance(leaves, np.ndarray) else None
+    arrays = [flat] if flat is not None else [a for a in _all_arrays(list(leaves) if isinstance(leaves, tuple) else leaves)]
+    for position, array in enumerate(arrays):
+        if array.ndim == 2:
+            cases.append((f"output {position + 1} transposed",
+                          changed(lambda i, a, p=position: a.T if i == p and a.ndim == 2 else a), "transposed"))
+    return cases
+
+
 def _generic_cases(exercise):
     """(kind, wrong answer, expected diagnosis) for one exercise; kinds that do not apply are left out."""
+    if exercise.kind == "function":
+        return _function_cases(exercise)
     e = exercise.expected()
     cases = []
     if _is_sym(exercise):
@@ -175,6 +224,12 @@ def test_placeholder_is_not_answered_yet(exercise_id):
         feedback = check(exercise_id, placeholder)
         assert feedback.status == "unanswered" and not feedback, str(feedback)
         assert "not answered yet" in str(feedback)
+    if exercises.get(exercise_id).kind == "function":  # a function whose body, or result, is still ...
+        def stub(*args):
+            ...
+        assert check(exercise_id, stub).status == "unanswered"
+        assert check(exercise_id, lambda *args: ...).status == "unanswered"
+        return
     e = exercises.expected(exercise_id)
     shape = getattr(e, "shape", None) if _is_sym(exercises.get(exercise_id)) else np.shape(_num(e))
     if shape:  # an array with some entries still ...

@@ -158,3 +158,117 @@ def test_default_location_is_the_course_root_and_ignored_by_git(monkeypatch):
     if (ROOT / ".git").exists():
         ignored = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", ".progress.json"], timeout=30)
         assert ignored.returncode == 0, ".progress.json must be listed in .gitignore"
+
+
+# --- issue 10: only the learner's own answers are credited ---------------------------------------
+
+
+def _entry(store, exercise_id):
+    return json.loads(store.read_text(encoding="utf-8"))["exercises"].get(exercise_id)
+
+
+def test_a_solution_cell_verifies_without_recording(store):
+    feedback = helpers.solution(FIRST, _correct(FIRST))
+    assert feedback.status == "solution" and "reference answer" in str(feedback) and not feedback
+    assert str(feedback).startswith(f"ⓘ Solution {FIRST}")
+    assert not store.exists()
+
+
+def test_a_solution_cell_with_a_changed_value_says_so_and_records_nothing(store):
+    feedback = helpers.solution(FIRST, -_correct(FIRST))
+    assert feedback.status == "wrong" and "no longer the reference solution" in feedback.message
+    assert not store.exists()
+
+
+def test_demo_shows_checks_verdict_without_recording(store):
+    feedback = helpers.demo(FIRST, -_correct(FIRST))
+    assert feedback.status == "wrong" and feedback.diagnosis == "sign"
+    assert not store.exists()
+
+
+def test_wrong_then_right_goes_from_tried_to_correct(store):
+    assert not check(FIRST, -_correct(FIRST))
+    assert _entry(store, FIRST) == {"status": "tried", "hints": 0}
+    assert "tried, not yet right" in str(progress.show(NB)) and f"{FIRST}✘" in str(progress.show(NB))
+    assert check(FIRST, _correct(FIRST))
+    assert _entry(store, FIRST) == {"status": "correct", "hints": 0}
+    assert not check(FIRST, -_correct(FIRST))  # a later slip never takes the success away
+    assert _entry(store, FIRST)["status"] == "correct"
+
+
+def test_unanswered_records_nothing(store):
+    check(FIRST, ...)
+    assert not store.exists()
+
+
+def test_hints_are_counted_and_shown(store):
+    first = helpers.hint(FIRST)
+    second = helpers.hint(FIRST, 2)
+    assert str(first).startswith(f"💡 Hint 1 for exercise {FIRST}") and f'hint("{FIRST}", 2)' in str(first)
+    assert "last hint" in str(second) and str(first) != str(second)
+    assert _entry(store, FIRST) == {"status": None, "hints": 2}
+    assert "2 hints taken" in str(progress.show(NB))
+    helpers.hint(FIRST, 1)  # reading hint 1 again keeps the highest level read
+    assert _entry(store, FIRST)["hints"] == 2
+
+
+def test_a_wrong_answer_points_at_the_first_hint_until_it_is_taken(store):
+    assert f'hint("{FIRST}")' in check(FIRST, -_correct(FIRST)).message
+    helpers.hint(FIRST)
+    assert "hint(" not in check(FIRST, -_correct(FIRST)).message
+
+
+@pytest.mark.parametrize("bad", ["9.9", 3.4, None, ["1.1"]])
+def test_hint_for_an_unknown_exercise_is_a_sentence(store, bad):
+    text = str(helpers.hint(bad))
+    assert "hint(" in text or "There is no exercise" in text
+    assert not store.exists()
+
+
+@pytest.mark.parametrize("level", [0, 3, "2", 1.5])
+def test_hint_level_out_of_range_is_a_sentence(store, level):
+    assert "has hints 1 to" in str(helpers.hint(FIRST, level))
+
+
+def test_reset_one_notebook_or_all(store):
+    other = next(i for i in exercises.ids() if not i.startswith(f"{int(NB)}."))
+    check(FIRST, _correct(FIRST))
+    check(other, exercises.expected(other))
+    assert str(progress.reset(NB)) == f"Progress of notebook {NB} forgotten."
+    assert progress.load()[0] == {other}
+    assert str(progress.reset()) == "All progress forgotten."
+    assert progress.load()[0] == set()
+
+
+def test_the_file_keeps_its_permissions_and_its_symlink(tmp_path, monkeypatch):
+    real = tmp_path / "real" / "progress.json"
+    real.parent.mkdir()
+    real.write_text('{"version": 2, "exercises": {}}', encoding="utf-8")
+    real.chmod(0o644)
+    link = tmp_path / "progress.json"
+    link.symlink_to(real)
+    monkeypatch.setenv("BACKPROP_PROGRESS", str(link))
+    assert check(FIRST, _correct(FIRST))
+    assert link.is_symlink() and os.path.realpath(link) == str(real)
+    assert (real.stat().st_mode & 0o777) == 0o644
+    assert FIRST in progress.load()[0]
+
+
+def test_an_unwritable_location_is_said_once_in_the_feedback(tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("x")
+    monkeypatch.setenv("BACKPROP_PROGRESS", str(blocked / "progress.json"))  # its folder cannot exist
+    monkeypatch.setattr(progress, "_WARNED", set())
+    first = check(FIRST, _correct(FIRST))
+    assert first and "could not be saved" in first.message and "BACKPROP_PROGRESS" in first.message
+    second = check(FIRST, _correct(FIRST))
+    assert second and "could not be saved" not in second.message  # said once, not on every answer
+
+
+def test_a_student_edition_keeps_its_own_progress(tmp_path, monkeypatch):
+    monkeypatch.delenv("BACKPROP_PROGRESS", raising=False)
+    edition = tmp_path / "student"
+    (edition / "helpers").mkdir(parents=True)
+    (edition / "notebooks").mkdir()
+    monkeypatch.chdir(edition / "notebooks")  # where JupyterLab starts the kernel of a student notebook
+    assert progress.path() == edition / ".progress.json"

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers.checking import budget
 from helpers.checking.feedback import STATUS_COLOUR, STATUS_MARK, Feedback
 from helpers.checking.numeric import compare_numeric
 from helpers.checking.symbolic import compare_symbolic
-from helpers.checking.understanding import BadInput, Unanswered, normalise
+from helpers.checking.understanding import BadInput, TooComplex, Unanswered, normalise, read
 
-__all__ = ["Feedback", "check", "demo", "solution", "STATUS_MARK", "STATUS_COLOUR", "BadInput", "Unanswered", "normalise",
+__all__ = ["Feedback", "check", "demo", "solution", "STATUS_MARK", "STATUS_COLOUR", "BadInput", "Unanswered", "normalise", "read",
            "compare_numeric", "compare_symbolic"]
 
 # The last answer given to each exercise in this kernel, (kind, plain value, correct?), so that a
@@ -86,7 +87,7 @@ def check(exercise_id, answer):
     if exercise is None:
         return _unknown(exercise_id, key)
     feedback = _judge(exercise, answer)
-    if feedback.status in ("correct", "wrong", "invalid"):
+    if feedback.status in ("correct", "wrong"):  # a verdict on the learner's answer (⚠ and … are not)
         problem = progress.record(exercise.id, "correct" if feedback else "tried")
         if problem:
             feedback.message = f"{feedback.message} {problem}"
@@ -139,13 +140,19 @@ def demo(exercise_id, answer):
 
 
 def _judge(exercise, answer, remember=True):
-    """The Feedback for an answer; never raises."""
+    """The Feedback for an answer, within the time budget; never raises."""
     try:
-        feedback = _check(exercise, answer, remember)
-    except Exception as exc:  # a bug in the checker must not look like the learner's fault
+        if exercise.kind == "function":  # calls the learner's function: its own limits (2 s a call)
+            return _check(exercise, answer, remember)
+        finished, feedback = budget.run(_check, exercise, answer, remember)
+        if not finished:
+            feedback = Feedback(exercise.id, "invalid", (
+                "cannot check this: it is too complex to check within a second; simplify it first "
+                "(or compute the number itself)."), "timeout", exercise.title)
+    except Exception:  # a bug in the checker must not look like the learner's fault
         feedback = Feedback(exercise.id, "invalid", (
-            f"the checker failed on this answer ({type(exc).__name__}); please report it. "
-            "Your answer was not judged."), "invalid", exercise.title)
+            "the checker failed on this answer; please report it. Your answer was not judged."),
+            "invalid", exercise.title)
     return feedback
 
 
@@ -158,11 +165,16 @@ def _check(exercise, answer, remember):
 
         return make(*functions.compare_function(exercise, answer))
     try:
-        kind, value = normalise(answer)
+        given = read(answer)
+        kind, value = given.kind, given.value
     except Unanswered:
         return make("unanswered", "unanswered", "not answered yet: replace the ... with your answer and run the cell again.")
     except BadInput as bad:
         return make("invalid", "invalid", f"cannot check this: {bad}")
+    except TooComplex as bad:
+        return make("invalid", "timeout", f"cannot check this: {bad}")
+    except RecursionError:
+        return make("invalid", "invalid", "cannot check this: it is nested too deeply to read.")
     except Exception:  # an object nobody foresaw: still a sentence, never a traceback
         return make("invalid", "invalid", (
             "cannot check this: it could not be read as a number, an array or an expression; give a "
@@ -176,7 +188,7 @@ def _check(exercise, answer, remember):
                 "cannot check this: you gave a number, but this exercise asks for an expression "
                 f"in {', '.join(sorted(s.name for s in expected.free_symbols))} (build it from the sympy symbols)."
             ))
-        status, diagnosis, message = compare_symbolic(value, expected, mistakes, seed=exercise.id)
+        status, diagnosis, message = compare_symbolic(value, expected, mistakes, exercise.factors)
     else:
         if kind == "symbolic":
             names = ", ".join(sorted(s.name for s in value.free_symbols))
@@ -185,7 +197,9 @@ def _check(exercise, answer, remember):
                 "asks for numbers: substitute the values (for instance with .subs)."
             ))
         numeric_mistakes = [(n, h, np.asarray(v, dtype=float)) for n, h, v in mistakes]
-        status, diagnosis, message = compare_numeric(value, np.asarray(expected, dtype=float), exercise.rtol, exercise.atol, numeric_mistakes)
+        status, diagnosis, message = compare_numeric(value, np.asarray(expected, dtype=float), exercise.rtol,
+                                                     exercise.atol, numeric_mistakes, exercise.factors,
+                                                     given.low_precision)
         if status == "wrong" and not diagnosis.startswith("mistake:"):
             traced = _upstream(exercise, value)
             if traced:

@@ -1,18 +1,33 @@
-"""Comparing a symbolic answer with the expected expression by mathematical equivalence."""
+"""Deciding whether a symbolic answer equals the expected expression, over the symbols' whole domain.
+
+Two expressions are compared by evaluating their difference at points drawn afresh on every call
+from the whole domain the symbols' assumptions allow (a symbol declared real may be negative):
+a few structured points (0, ±1, ±½, ±2, …) and many random non-dyadic rationals of every size,
+substituted exactly and evaluated to 30 significant digits by sympy's adaptive evalf. A term that
+vanishes only at chosen points (sin(kπs), a product of (s − p)) cannot hide from points nobody
+can predict; a branch (Abs, Max, Piecewise, Heaviside) that differs for negative values shows at
+the negative points. Where the points find no difference, exact simplification of the difference
+evaluated exactly, has the last word: non-zero with significant digits at any point is a
+difference, however small.
+"""
 
 from __future__ import annotations
 
 import math
-import numbers
 import random
-from fractions import Fraction
 
-import numpy as np
+import mpmath
 import sympy as sp
 
-from helpers.checking.numeric import _factor_text
+from helpers.checking import budget
 
-SYMBOLIC_POINTS = 6
+RANDOM_POINTS = 12
+FINE_POINTS = 4         # the exact difference is evaluated at this many of the random points
+MAXN = 150              # evalf's working precision stops here (digits): beyond, no significant digits
+RTOL = 1e-12            # a real mistake differs far more; equivalent forms agree to ~25 digits
+STRUCTURED = (0, 1, -1, sp.Rational(1, 2), -2, sp.Rational(-7, 3))
+
+_SYSTEM_RANDOM = random.SystemRandom()
 
 
 def _rename(expr, symbols_by_name):
@@ -21,62 +36,224 @@ def _rename(expr, symbols_by_name):
     return expr.xreplace(mapping)
 
 
-def _points(symbols, seed, n=SYMBOLIC_POINTS):
-    rng = random.Random(seed)
-    return [{s: sp.Rational(rng.randint(31, 173), 97) for s in symbols} for _ in range(n)]
+def _allowed(symbol, value):
+    """Whether `value` is in the domain the symbol's assumptions declare."""
+    a = symbol.assumptions0
+    if a.get("positive") and not value > 0:
+        return False
+    if a.get("negative") and not value < 0:
+        return False
+    if a.get("nonnegative") and not value >= 0:
+        return False
+    if a.get("nonpositive") and not value <= 0:
+        return False
+    if a.get("nonzero") and value == 0:
+        return False
+    if a.get("integer") and not (isinstance(value, sp.Integer) or int(value) == value):
+        return False
+    return True
 
 
-def _evaluate(expr, point):
+def _random_value(symbol, rng, scales=(1, 1, 1, 10**-3, 10**-1, 10, 100)):
+    """A random non-dyadic rational of any size (or an integer, for an integer symbol), in the symbol's domain."""
+    for _ in range(50):
+        if symbol.assumptions0.get("integer"):
+            value = sp.Integer(rng.choice([rng.randint(-9, 9), rng.randint(-10**6, 10**6)]))
+        else:
+            q = rng.randrange(10**9 + 1, 10**12, 2)  # odd: never a power of two
+            q += 1 - q % 3 if q % 3 == 0 else 0       # and not a multiple of 3 either, nor of small primes often
+            scale = rng.choice(scales)
+            magnitude = rng.uniform(0.05, 3.0) * scale
+            p = int(magnitude * q) or 1
+            value = sp.Rational(p * rng.choice([-1, 1]), q)
+        if _allowed(symbol, value):
+            return value
+    return sp.Rational(rng.randrange(1, 10**6), 10**6 + 1)
+
+
+def sample_points(symbols, rng=None):
+    """Points in the symbols' domain: structured ones, then fresh random ones."""
+    rng = rng or random.Random(_SYSTEM_RANDOM.getrandbits(64))
+    symbols = sorted(symbols, key=lambda s: s.name)
+    points = []
+    for k, value in enumerate(STRUCTURED):
+        point = {}
+        for j, s in enumerate(symbols):  # structured values, staggered so symbols differ
+            v = sp.sympify(STRUCTURED[(k + j) % len(STRUCTURED)])
+            point[s] = v if _allowed(s, v) else _random_value(s, rng)
+        points.append(point)
+    for _ in range(RANDOM_POINTS):
+        points.append({s: _random_value(s, rng) for s in symbols})
+    # the last FINE_POINTS, where the exact difference is evaluated, are of moderate size: exact
+    # evaluation at exp(±10⁴) would need ten thousand digits
+    for _ in range(FINE_POINTS):
+        points.append({s: _random_value(s, rng, scales=(1,)) for s in symbols})
+    return points
+
+
+def _evaluate(expr, point, digits=20):
+    """expr at the point, to `digits` significant digits: a complex, or None where undefined."""
+    budget.tick()
     try:
-        value = complex(sp.N(expr.xreplace(point), 30))
-    except (TypeError, ValueError, ZeroDivisionError):
+        value = sp.N(expr.xreplace(point), digits, maxn=MAXN)
+        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return None
+        number = complex(value)
+    except budget.OutOfTime:
+        raise
+    except Exception:
         return None
-    return value if math.isfinite(value.real) and math.isfinite(value.imag) else None
+    return number if math.isfinite(number.real) and math.isfinite(number.imag) else None
 
 
-def _sym_entries(x):
+def _entries(x):
     return list(x) if isinstance(x, sp.MatrixBase) else [x]
 
 
-def _values(x, points):
-    """Each entry of x at each point: a list (per point) of lists (per entry), None where undefined."""
-    return [[_evaluate(sp.sympify(entry), p) for entry in _sym_entries(x)] for p in points]
-
-
-def _sym_close(va, ve, rtol=1e-9):
-    used = 0
-    for row_a, row_e in zip(va, ve):
-        if any(v is None for v in row_a + row_e):
-            continue
-        used += 1
-        for x, y in zip(row_a, row_e):
-            if abs(x - y) > 1e-12 + rtol * abs(y):
-                return False
-    return used > 0
-
-
-def _any_point(va, ve):
-    """True if answer and expected can both be evaluated at one test point at least."""
-    return any(all(v is not None for v in row_a + row_e) for row_a, row_e in zip(va, ve))
-
-
-def _sym_shape(x):
+def _shape(x):
     return x.shape if isinstance(x, sp.MatrixBase) else ()
 
 
-def compare_symbolic(answer, expected, mistakes=(), seed=0):
-    """Diagnose a symbolic answer by mathematical equivalence: exact simplification first, then
-    evaluation at random rational points (which also catches what simplify cannot prove).
+def _agree(x, y):
+    return abs(x - y) <= RTOL * max(1.0, abs(x), abs(y))
+
+
+_COMPILED = {}  # id(expected) -> (expected, symbols, functions): the exercise's expressions, compiled once
+
+
+def _compile(expr, symbols):
+    """Each entry of expr as a Python function of the symbols, on mpmath numbers (None where sympy
+    cannot print it for mpmath); ~0.1 ms a point where evalf takes ~2 ms."""
+    functions = []
+    for entry in _entries(expr):
+        budget.tick()
+        try:
+            functions.append(sp.lambdify(symbols, entry, modules="mpmath"))
+        except budget.OutOfTime:
+            raise
+        except Exception:
+            functions.append(None)
+    return functions
+
+
+def _values(expr, functions, symbols, points):
+    """Entry by entry at each point, at 25 digits: the compiled function where it works, else evalf."""
+    rows = []
+    entries = _entries(expr)
+    with mpmath.workdps(25):
+        for point in points:
+            budget.tick()
+            args = [mpmath.mpf(point[s].p) / point[s].q for s in symbols]
+            row = []
+            for entry, function in zip(entries, functions):
+                value = None
+                if function is not None:
+                    try:
+                        number = complex(function(*args))
+                        if math.isfinite(number.real) and math.isfinite(number.imag):
+                            value = number
+                    except budget.OutOfTime:
+                        raise
+                    except Exception:
+                        value = None
+                if value is None:  # undefined there, or not printable for mpmath: exact evaluation decides
+                    value = _evaluate(entry, point)
+                row.append(value)
+            rows.append(row)
+    return rows
+
+
+class _Table:
+    """Answer and expected, entry by entry, at each point."""
+
+    def __init__(self, answer, expected, points):
+        self.points = points
+        self.symbols = sorted(points[0], key=lambda s: s.name) if points else []
+        cached = _COMPILED.get(id(expected))
+        if cached is None or cached[0] is not expected or cached[1] != self.symbols:
+            cached = (expected, self.symbols, _compile(expected, self.symbols))
+            _COMPILED[id(expected)] = cached
+        self.expected = _values(expected, cached[2], self.symbols, points)
+        self.answer = _values(answer, _compile(answer, self.symbols), self.symbols, points)
+
+    def differing(self, other=None, transform=None):
+        """Indices of the points where the answer (or `other`'s values) differs from the expected."""
+        values = self.answer if other is None else other
+        bad = []
+        for k, (row_v, row_e) in enumerate(zip(values, self.expected)):
+            for v, e in zip(row_v, row_e):
+                if e is None:
+                    continue  # outside the expected expression's domain: nothing to compare
+                if transform is not None and v is not None:
+                    v = transform(v)
+                if v is None or not _agree(v, e):
+                    bad.append(k)
+                    break
+        return bad
+
+    def defined(self):
+        return sum(1 for row in self.expected if all(e is not None for e in row))
+
+    def values_of(self, expr):
+        return _values(expr, _compile(expr, self.symbols), self.symbols, self.points)
+
+
+def _where(points, bad, symbols):
+    """A sentence on where an answer differs: "for negative a", "at x_1 = 0", or at most points."""
+    if not bad:
+        return ""
+    bad_set = set(bad)
+    good = [p for k, p in enumerate(points) if k not in bad_set]
+    failing = [points[k] for k in bad]
+    for s in sorted(symbols, key=lambda s: s.name):
+        if all(p[s] < 0 for p in failing) and all(p[s] >= 0 for p in good if p[s] >= 0) and any(p[s] > 0 for p in good):
+            return f" It differs for negative {s.name} (the symbol is real: it may be negative)."
+        if all(p[s] == 0 for p in failing):
+            return f" It differs at {s.name} = 0."
+    for s in sorted(symbols, key=lambda s: s.name):
+        if all(abs(p[s]) > 3 for p in failing) and any(abs(p[s]) <= 3 for p in good):
+            return f" It differs for large values of {s.name}."
+    share = len(bad) / len(points)
+    return " It differs at most values of the symbols." if share > 0.5 else " It differs at some values of the symbols."
+
+
+def _differs_slightly(answer, expected, points):
+    """Whether the exact difference answer − expected is non-zero, with real significant digits, at
+    one of the points. sympy's adaptive evalf raises its working precision through cancellation:
+    the difference of two equivalent forms comes back as a zero without significant digits, while
+    a term as small as 1e-40·a comes back as a number with all its digits."""
+    difference = (answer - expected) if not isinstance(expected, sp.MatrixBase) else (sp.Matrix(answer) - expected)
+    for point in points[-FINE_POINTS:]:
+        for entry in _entries(difference):
+            budget.tick()
+            try:
+                value = sp.N(entry.xreplace(point), 30, maxn=MAXN)
+            except budget.OutOfTime:
+                raise
+            except Exception:
+                continue
+            parts = (value,) if value.is_real else (sp.re(value), sp.im(value))
+            for part in parts:
+                if isinstance(part, sp.Float) and part != 0 and part._prec >= 40:
+                    return True
+    return False
+
+
+def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
+    """Diagnose a symbolic answer by mathematical equivalence over the symbols' whole domain.
 
     Args:
         answer, expected: sympy Expr or Matrix; the answer's symbols are matched to the
-            expected ones by name.
+            expected ones by name (and take the exercise's assumptions).
         mistakes: (name, hint, value) triples, value a sympy object.
-        seed: seeds the random points, so the verdict is reproducible.
+        factors: (factor, meaning) pairs of constant factors that are real mistakes here.
+        rng: a random.Random for the points (fresh system randomness by default).
 
     Returns:
         (status, diagnosis, message).
     """
+    from helpers.checking.numeric import COMMON_FACTORS
+
     symbols = set(expected.free_symbols)
     for _, _, m in mistakes:
         symbols |= sp.sympify(m).free_symbols
@@ -89,73 +266,70 @@ def compare_symbolic(answer, expected, mistakes=(), seed=0):
             f"write it with {names}."
         )
     answer = _rename(answer, by_name)
-    if _sym_shape(answer) != _sym_shape(expected):
-        sa, se = _sym_shape(answer), _sym_shape(expected)
+    sa, se = _shape(answer), _shape(expected)
+    if sa != se:
         if len(sa) == 2 and sa[::-1] == se:
             return "wrong", "shape", f"not yet: you gave a {sa[0]}×{sa[1]} matrix, the answer is {se[0]}×{se[1]}: the transpose would have the right shape."
         want = "a single expression" if se == () else f"a {se[0]}×{se[1]} matrix"
         got = "a single expression" if sa == () else f"a {sa[0]}×{sa[1]} matrix"
         return "wrong", "shape", f"not yet: you gave {got}, the answer is {want}."
-    if answer == expected:
+    if answer == expected:  # the same expression, node for node (both are genuine sympy objects)
         return "correct", "correct", "correct."
-    # random points first: as sound as simplification for telling expressions apart, and far
-    # faster on a wrong answer (simplify can take seconds on nested exponentials)
-    points = _points(sorted(symbols, key=lambda s: s.name), seed)
-    va, ve = _values(answer, points), _values(expected, points)
-    if not _any_point(va, ve):
-        try:  # nowhere evaluable: only simplification can decide
-            difference = sp.Matrix(answer) - expected if _is_matrix(expected) else answer - expected
-            if sp.simplify(difference) == (sp.zeros(*expected.shape) if _is_matrix(expected) else 0):
-                return "correct", "correct", "correct."
-        except Exception:
-            pass
-        return "invalid", "invalid", "cannot check this: your expression cannot be evaluated at any test point (a division by zero, or a log of a negative number?)."
-    if _sym_close(va, ve):
-        return "correct", "correct", "correct."
+    points = sample_points(symbols, rng)
+    table = _Table(answer, expected, points)
+    if table.defined() == 0:
+        return "invalid", "invalid", "cannot check this exercise's expression at any point; please report it."
+    bad = table.differing()
+    if all(a is None for row in table.answer for a in row):
+        return "invalid", "invalid", ("cannot check this: your expression cannot be evaluated at any point "
+                                      "(a division by zero, or a log of a negative number?).")
+    if not bad:
+        if not _differs_slightly(answer, expected, points):
+            return "correct", "correct", "correct."
+        return "wrong", "wrong", ("not yet: your expression differs from the expected one by a tiny amount: "
+                                  "it is not equivalent (is a small term or a rounded constant in it?).")
     for name, hint, value in mistakes:
         m = sp.sympify(value)
-        if _sym_shape(m) == _sym_shape(answer) and _sym_close(va, _values(m, points)):
+        if _shape(m) == _shape(answer) and _match(table.answer, table.values_of(m)):
             return "wrong", f"mistake:{name}", f"not yet: this is a known mistake, {name}. {hint}"
-    if _is_matrix(expected) and expected.shape[0] == expected.shape[1]:
-        if _sym_close(_values(answer.T, points), ve):
+    if isinstance(expected, sp.MatrixBase) and expected.shape[0] == expected.shape[1] and expected.shape[0] > 1:
+        if not table.differing(table.values_of(answer.T)) and answer.T != answer:
             return "wrong", "transposed", "not yet: your matrix is the transpose of the expected one (rows and columns swapped)."
-    neg = [[None if v is None else -v for v in row] for row in va]
-    if _sym_close(neg, ve):
-        return "wrong", "sign", "not yet: the sign is wrong: your answer is the negative of the expected one."
-    ratio = _constant_ratio(va, ve)
-    if ratio is not None:
-        return "wrong", "factor", f"not yet: your answer is {_factor_text(ratio)}"
-    where = ""
-    if _is_matrix(expected):
-        for k, (x, y) in enumerate(zip(_sym_entries(answer), _sym_entries(expected))):
-            if not _sym_close(_values(x, points), _values(y, points)):
-                where = f" Entry [{k // expected.shape[1]}, {k % expected.shape[1]}] is the first that differs."
+    if not _undefined_where_expected(table):
+        if not table.differing(transform=lambda v: -v) and any(
+                e not in (None, 0) for row in table.expected for e in row):
+            return "wrong", "sign", "not yet: the sign is wrong: your answer is the negative of the expected one."
+        for factor, meaning in (*COMMON_FACTORS, *factors):
+            if not table.differing(transform=lambda v, f=factor: v / f):
+                return "wrong", "factor", f"not yet: your answer is {meaning}"
+    where = _where(points, bad, symbols)
+    first = ""
+    if isinstance(expected, sp.MatrixBase):
+        cols = expected.shape[1]
+        for k in range(len(_entries(expected))):
+            column = [[row_a[k]] for row_a in table.answer]
+            expected_column = [[row_e[k]] for row_e in table.expected]
+            if any(e[0] is not None and (a[0] is None or not _agree(a[0], e[0]))
+                   for a, e in zip(column, expected_column)):
+                first = f" Entry [{k // cols}, {k % cols}] is the first that differs."
                 break
-    return "wrong", "wrong", f"not yet: your expression is not equivalent to the expected one (compared at {len(points)} random points).{where}"
+    undefined = " (it is undefined at some points where the expected expression is defined)" if _undefined_where_expected(table) else ""
+    return "wrong", "wrong", f"not yet: your expression is not equivalent to the expected one{undefined}.{where}{first}"
 
 
-def _is_matrix(x):
-    return isinstance(x, sp.MatrixBase)
-
-
-def _constant_ratio(va, ve):
-    ratios = []
-    for row_a, row_e in zip(va, ve):
-        for x, y in zip(row_a, row_e):
-            if x is None or y is None:
+def _match(values, reference):
+    """`values` agree with `reference` wherever the reference is defined (and somewhere at least)."""
+    compared = 0
+    for row_v, row_r in zip(values, reference):
+        for v, r in zip(row_v, row_r):
+            if r is None:
                 continue
-            if abs(y) < 1e-12:
-                if abs(x) > 1e-12:
-                    return None
-                continue
-            ratios.append(x / y)
-    if not ratios:
-        return None
-    r = ratios[0]
-    if abs(r.imag) > 1e-9 or abs(r - 1) < 1e-9 or abs(r) < 1e-12:
-        return None
-    if all(abs(q - r) <= 1e-9 * abs(r) for q in ratios):
-        return r.real
-    return None
+            if v is None or not _agree(v, r):
+                return False
+            compared += 1
+    return compared > 0
 
 
+def _undefined_where_expected(table):
+    return any(a is None and e is not None
+               for row_a, row_e in zip(table.answer, table.expected) for a, e in zip(row_a, row_e))
