@@ -76,10 +76,11 @@ register(
         lambda: a1,
         mistakes=(
             Mistake("seed 001's out_H",
-                    "The seed prints 0.59326992, which drops a 9: σ(0.3775) = 0.593269992…",
+                    "That is seed 001's printed out_H, whose first entry has lost a 9: recompute σ(0.3775) to nine decimals.",
                     lambda: SEED_A1),
             Mistake("seed 001's out_H as copied into layer 2",
-                    "The seed's layer 2 uses 0.5968884378, an 8 too many: σ(0.3925) = 0.596884378…",
+                    "That is seed 001's out_H as copied into its layer 2, whose second entry has an 8 too many: "
+                    "recompute σ(0.3925) to nine decimals.",
                     lambda: SEED_A1_LAYER2),
             Mistake("e^(+z) in the sigmoid", "σ(z) = 1/(1 + e^(−z)): the exponent is −z.",
                     lambda: 1 / (1 + np.exp(z1))),
