@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_student import ROOT, StudentEditionError, _tags, commit_of, studentise  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from helpers.classroom.grader import answer_id, test_id  # noqa: E402
+from helpers.classroom import answer_id, test_id  # noqa: E402
 
 COURSE_ID = "backprop"
 MARKER = ".classroom-course"
