@@ -61,7 +61,11 @@ def test_every_exercise_is_an_answer_cell_then_a_locked_test_worth_its_stars(bui
         for index, cell in enumerate(cells):
             meta = _grading(cell)
             assert meta, f"{name} cell {index} has no nbgrader metadata"
-            if meta["solution"]:
+            if meta["solution"] and meta["grade"]:  # a function exercise, graded by hand
+                exercise_id = exercise_of(meta["grade_id"].replace("_answer", "_test"))
+                assert exercises.get(exercise_id).kind == "function"
+                graded.add(exercise_id)
+            elif meta["solution"]:
                 exercise_id = exercise_of(meta["grade_id"].replace("_answer", "_test"))
                 test = cells[index + 1]
                 assert _grading(test)["grade_id"] == grade_id_of_test(exercise_id)
@@ -99,6 +103,18 @@ def test_grade_ids_are_unique_and_regeneration_keeps_nbgraders_files(built):
     (out / "gradebook.db").write_text("kept")
     make_classroom.build(out, quiet=True)
     assert (out / "gradebook.db").read_text() == "kept"
+
+
+def test_a_function_exercise_becomes_a_manually_graded_answer(monkeypatch):
+    """A function cannot reach the grader as a plain value: the teacher grades it by hand."""
+    real = exercises.get
+    monkeypatch.setattr(exercises, "get", lambda i: type("E", (), {"kind": "function"})() if i == "3.2" else real(i))
+    nb = nbformat.read(ROOT / "notebooks" / "03_two_layer_network.ipynb", as_version=4)
+    out, points = make_classroom.classroomise(nb, "notebooks/03_two_layer_network.ipynb", "test")
+    meta = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"] for c in out.cells}
+    assert meta[answer_id("3.2")]["grade"] and meta[answer_id("3.2")]["solution"]
+    assert meta[answer_id("3.2")]["points"] == points["3.2"]
+    assert grade_id_of_test("3.2") not in meta and grade_id_of_test("3.1") in meta
 
 
 def test_a_folder_it_did_not_make_is_left_alone(tmp_path):
