@@ -11,7 +11,8 @@ CLI in J worker processes. nbgrader grades one submission at a time per process 
 each), so the workers split the students between them (``--student 'wK-*'``, a glob nbgrader
 supports) and share the one gradebook (SQLite; each write is a short transaction). At the end it
 checks every score against what the submission deserves, and prints submissions per minute,
-the projected time for 300, and the load average seen (the machine may be shared).
+the projected time for 300, the load average seen (the machine may be shared), and the CPU time
+the grading used per submission (what an idle machine would need, whatever the load).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -99,6 +101,7 @@ def main(argv=None):
         print(f"grading {args.n} submissions of {args.assignment} ({len(points)} exercises, "
               f"{sum(points.values())} points) with {args.jobs} nbgrader autograde process(es) on "
               f"{os.cpu_count()} CPUs; load average before: {loadavg()}", flush=True)
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         workers = [subprocess.Popen([str(BIN / "nbgrader"), "autograde", args.assignment, "--create",
                                      f"--student=w{k}-*"], cwd=course, env=_env(),
@@ -107,6 +110,8 @@ def main(argv=None):
         errors = [w.communicate()[1] for w in workers]
         elapsed = time.perf_counter() - start
         load_after = loadavg()
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
         for worker, err in zip(workers, errors):
             if worker.returncode:
                 sys.exit(f"an autograde worker failed:\n{err[-3000:]}")
@@ -123,6 +128,9 @@ def main(argv=None):
         print(f"autograded {args.n} in {elapsed:.1f} s: {rate:.1f} submissions per minute, "
               f"{elapsed / args.n:.2f} s each; load average after: {load_after}")
         print(f"projected for 300 submissions: {300 / rate:.1f} min (goal: 10 min)")
+        cpus = os.cpu_count() or 1
+        print(f"CPU time used (workers and kernels): {cpu / args.n:.2f} s per submission; with {cpus} idle CPUs "
+              f"that is at best {300 * cpu / args.n / min(cpus, args.jobs) / 60:.1f} min for 300")
         if wrong:
             print("SCORES WRONG:\n  " + "\n  ".join(wrong))
             return 1
