@@ -20,6 +20,10 @@ In each notebook, every exercise becomes two cells:
    calls ``helpers.classroom.graded(id, name)``: it shows check's verdict and emits the answer's
    plain value, which the grader checks again in its own process.
 
+An exercise whose answer is a function (``kind="function"``, notebook 06) cannot be handed over
+as a plain value: its answer cell becomes an nbgrader manually graded answer worth its points,
+for the teacher to grade in the formgrader.
+
 The course's solution cells are folded into the answer cells; every other cell (prose, figures,
 setup, demonstrations) is locked read-only, so nbgrader restores it before grading. Outputs are
 cleared. Regenerating replaces ``source/`` and ``nbgrader_config.py`` only: a gradebook,
@@ -44,7 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_student import ROOT, StudentEditionError, _tags, commit_of, studentise  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from helpers.classroom.grader import answer_id, test_id  # noqa: E402
+from helpers import exercises  # noqa: E402
+from helpers.classroom import answer_id, test_id  # noqa: E402
 
 COURSE_ID = "backprop"
 MARKER = ".classroom-course"
@@ -123,7 +128,7 @@ def classroomise(nb, source_name, commit):
         "test: it shows the verdict again and hands your answer's value to the grader, which checks it "
         "outside your notebook when you submit; only that check earns points.",
         metadata={"nbgrader": _nbgrader("locked", "classroom_note")}))
-    graded = {}
+    graded, manual = {}, []
     for index, cell in enumerate(nb.cells):
         tags = _tags(cell)
         if "solution" in tags:
@@ -137,9 +142,18 @@ def classroomise(nb, source_name, commit):
             if exercise_id not in points:
                 raise ClassroomError(f"{source_name}: exercise {exercise_id} has no '### Exercise {exercise_id} (★…)' heading")
             source = "\n".join(lines[:-1] + [BEGIN] + solutions[exercise_id][1] + [END, lines[-1]])
+            n = points[exercise_id]
+            registered = exercises.get(exercise_id)
+            if registered is not None and registered.kind == "function":
+                # A function cannot be handed to the grader as a plain value: the teacher grades it
+                # by hand in the formgrader (nbgrader's "manually graded answer").
+                meta = {**_nbgrader("answer", answer_id(exercise_id), n), "grade": True}
+                out.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["exercise"], "nbgrader": meta}))
+                graded[exercise_id] = n
+                manual.append(exercise_id)
+                continue
             out.cells.append(nbformat.v4.new_code_cell(
                 source, metadata={"tags": ["exercise"], "nbgrader": _nbgrader("answer", answer_id(exercise_id))}))
-            n = points[exercise_id]
             out.cells.append(nbformat.v4.new_code_cell(
                 f"# Test {exercise_id} ({n} point{'s' if n != 1 else ''}; locked): shows the verdict on {name} and hands\n"
                 f"# its value to the grader, which checks it again outside your notebook when you submit.\n"

@@ -21,12 +21,32 @@ stored outputs changes only what the kernel shows. docs/teaching.md states the t
 from __future__ import annotations
 
 import os
+import re
 
 from helpers.classroom.codec import MIME, encode
 
-__all__ = ["graded", "grading", "MIME"]
+__all__ = ["graded", "grading", "MIME", "answer_id", "test_id", "exercise_of"]
 
 GRADING_ENV = "BACKPROP_GRADING"
+TEST_ID = re.compile(r"^ex(\d+)_(\d+)_test$")
+
+
+def answer_id(exercise_id):
+    """nbgrader's grade_id of an exercise's answer cell: "3.4" → "ex3_4_answer"."""
+    notebook, number = exercise_id.split(".")
+    return f"ex{notebook}_{number}_answer"
+
+
+def test_id(exercise_id):
+    """nbgrader's grade_id of an exercise's test cell: "3.4" → "ex3_4_test"."""
+    notebook, number = exercise_id.split(".")
+    return f"ex{notebook}_{number}_test"
+
+
+def exercise_of(grade_id):
+    """The exercise a course test cell grades ("ex3_4_test" → "3.4"), or None."""
+    match = TEST_ID.match(grade_id or "")
+    return f"{int(match[1])}.{int(match[2])}" if match else None
 
 
 def grading():

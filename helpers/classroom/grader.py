@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import tempfile
 import threading
@@ -28,27 +27,8 @@ from traitlets import Integer
 
 # A clean import of the checker, in the grader's process, before any learner code has run anywhere.
 from helpers.checking import demo
-from helpers.classroom import GRADING_ENV
+from helpers.classroom import GRADING_ENV, exercise_of
 from helpers.classroom.codec import MIME, Refused, decode
-
-TEST_ID = re.compile(r"^ex(\d+)_(\d+)_test$")
-
-
-def exercise_of(grade_id):
-    """The exercise id a course test cell grades ("ex3_4_test" → "3.4"), or None."""
-    match = TEST_ID.match(grade_id or "")
-    return f"{int(match[1])}.{int(match[2])}" if match else None
-
-
-def test_id(exercise_id):
-    notebook, number = exercise_id.split(".")
-    return f"ex{notebook}_{number}_test"
-
-
-def answer_id(exercise_id):
-    notebook, number = exercise_id.split(".")
-    return f"ex{notebook}_{number}_answer"
-
 
 class ExecuteForGrading(Execute):
     """nbgrader's Execute, with the kernel in grading mode and a throw-away progress file."""
