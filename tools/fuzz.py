@@ -110,6 +110,10 @@ def worker(conn, seed, count, index, args):
 
     try:
         run()
+    except Exception as exc:  # noqa: BLE001 - the fuzzer's own bug: say so, and let a new worker go on
+        import traceback
+
+        conn.send(("fuzzer-error", "".join(traceback.format_exception_only(exc)).strip()[-300:]))
     finally:
         conn.send(("finished", None))
         conn.close()
@@ -148,6 +152,7 @@ def main(argv=None):
     totals = collections.Counter()
     slowest = (0.0, None)
     load_only = 0
+    fuzzer_errors = []
     next_seed = args.seed * 1000
     remaining = args.inputs
 
@@ -221,6 +226,10 @@ def main(argv=None):
                         spawn(slot, left)
                 continue
             tag, payload = message
+            if tag == "fuzzer-error":
+                fuzzer_errors.append(payload)
+                slot.current = None
+                continue
             if tag == "start":
                 slot.current, slot.since = payload, now
             elif tag == "done":
@@ -236,19 +245,19 @@ def main(argv=None):
                 slot.proc = None
                 if slot.left > 0 and tag == "died":
                     spawn(slot, slot.left)
-                elif slot.left > 0:  # Hypothesis stopped early: top up with a fresh seed
+                elif slot.left > 0 and len(fuzzer_errors) < 100:  # stopped early: go on with a fresh seed
                     spawn(slot, slot.left)
         if time.perf_counter() - last_report > 30:
             last_report = time.perf_counter()
             print(f"… {totals['inputs']} of {args.inputs} inputs, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
     duration = time.perf_counter() - started
-    _report(args, per_category, worst, totals, examples, slowest, load_only, duration, prepared)
+    _report(args, per_category, worst, totals, examples, slowest, load_only, duration, prepared, fuzzer_errors)
     failures = totals["crashes"] + totals["false-correct"] + totals["leaks"] + totals["false-wrong"] + totals["hangs"]
     return 1 if failures else 0
 
 
-def _report(args, per_category, worst, totals, examples, slowest, load_only, duration, prepared):
+def _report(args, per_category, worst, totals, examples, slowest, load_only, duration, prepared, fuzzer_errors=()):
     import fuzzing
 
     print(f"fuzzed check() with {totals['inputs']} inputs in {duration:.0f} s "
@@ -285,6 +294,9 @@ def _report(args, per_category, worst, totals, examples, slowest, load_only, dur
             ident = "" if info["ident"] == repr(info["exercise"]) else f" (id passed: {info['ident']})"
             print(f"- [{', '.join(kinds)}] {info['exercise']}{ident} {info['category']}, truth {info['truth']}: "
                   f"{info['shown']}\n    → {result['said']}  ({result['why']}; {result['wall']:.2f} s)")
+    if fuzzer_errors:
+        print(f"the fuzzer itself failed {len(fuzzer_errors)} time(s) while generating (those inputs are not "
+              f"counted): {fuzzer_errors[0]}")
     print(f"leaks: {totals['leaks']} (counted in false-correct below), duration: {duration:.0f} s")
     print(f"inputs: {totals['inputs']}, crashes: {totals['crashes']}, "
           f"false-correct: {totals['false-correct'] + totals['leaks']}, false-wrong: {totals['false-wrong']}, "
