@@ -49,6 +49,20 @@ def _on_alarm(*_):
     raise Hang
 
 
+class _bounded:
+    """Interrupt the block after `seconds` (SIGALRM) and go on: for printing a failing input."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def __enter__(self):
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, kind, *_):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return kind is Hang
+
+
 def worker(conn, seed, count, index, args):
     """Run `count` cases drawn by Hypothesis (seeded), reporting each before and after the call."""
     import fuzzing
@@ -71,9 +85,11 @@ def worker(conn, seed, count, index, args):
               suppress_health_check=list(HealthCheck))
     @given(strategy)
     def run(case):
-        shown = case.shown()
-        conn.send(("start", {"exercise": case.exercise, "category": case.category, "label": case.label,
-                             "shown": shown, "truth": case.truth, "ident": fuzzing.safe_repr(case.ident, 60)}))
+        # the answer's repr can take seconds (sympy's printer on a long sum): only for failures
+        start = {"exercise": case.exercise, "category": case.category, "label": case.label,
+                 "shown": case.label + " (not printed: the call did not return)", "truth": case.truth,
+                 "ident": fuzzing.safe_repr(case.ident, 60) if case.category == "ids" else repr(case.exercise)}
+        conn.send(("start", start))
         state = fuzzing.snapshot_state()
         feedback, error, hung = None, None, False
         t0, c0 = time.perf_counter(), time.thread_time()
@@ -99,6 +115,9 @@ def worker(conn, seed, count, index, args):
             if leak:
                 kinds = kinds | {"leak"}
                 why = (why + "; " if why else "") + f"leaks the expected value: {leak}"
+        if kinds or hung:
+            with _bounded(2.0):
+                conn.send(("shown", case.shown()))
         said = None
         if feedback is not None:
             try:
@@ -229,6 +248,10 @@ def main(argv=None):
             if tag == "fuzzer-error":
                 fuzzer_errors.append(payload)
                 slot.current = None
+                continue
+            if tag == "shown":
+                if slot.current is not None:
+                    slot.current["shown"] = payload
                 continue
             if tag == "start":
                 slot.current, slot.since = payload, now
