@@ -438,8 +438,8 @@ def test_identity_and_derivative_are_handled_alike_on_every_exercise():
     for exercise_id in SYMBOLIC:
         inf = fuzzing.info(exercise_id)
         answer = fuzzing._derivative_form(inf, False)
-        if answer is None or not answer.has(sp.Derivative):
-            continue
+        if answer is None or not answer.has(sp.Derivative) or fuzzing.sym_truth(answer, inf) != "correct":
+            continue  # no antiderivative found, or one whose derivative has a removable singularity
         feedback, _ = _timed(exercise_id, answer)
         verdicts[exercise_id] = feedback.status if feedback else "no answer"
     assert len(verdicts) >= 3, verdicts
