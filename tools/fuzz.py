@@ -115,7 +115,7 @@ def worker(conn, seed, count, index, args):
             if leak:
                 kinds = kinds | {"leak"}
                 why = (why + "; " if why else "") + f"leaks the expected value: {leak}"
-        if kinds or hung:
+        if kinds or hung or wall > args.limit:
             with _bounded(2.0):
                 conn.send(("shown", case.shown()))
         said = None
@@ -222,7 +222,18 @@ def main(argv=None):
             spawn(slot, count)
     remaining = 0
     last_report = time.perf_counter()
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append("SIGTERM"))
+    signal.signal(signal.SIGINT, lambda *_: stop.append("SIGINT"))
     while any(s.proc is not None for s in slots):
+        if stop:  # report what was run so far
+            for slot in slots:
+                if slot.proc is not None:
+                    slot.proc.kill()
+                    slot.proc.join()
+                    slot.proc = None
+            print(f"stopped by {stop[0]} after {totals['inputs']} of {args.inputs} inputs")
+            break
         for slot in slots:
             if slot.proc is None:
                 continue
