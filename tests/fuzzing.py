@@ -1299,8 +1299,8 @@ def _partial_domain(inf, rng, pick):
         f"+ sqrt(−({s} − {p[0]})²) (undefined except at {p[0]})": add(sp.sqrt(-(s - p[0]) ** 2)),
         f"+ sqrt({s} − 1000) (undefined below 1000)": add(sp.sqrt(s - 1000)),
         f"+ log({s} − 1000)": add(sp.log(s - 1000)),
-        f"+ asin({s}) − asin({s}) at |{s}|>1 undefined": add(sp.asin(s) - sp.asin(s) + sp.sqrt(1 - s ** 2) - sp.sqrt(1 - s ** 2) + sp.Heaviside(s - 2)),
-        f"+ floor({s}) − {s} + frac({s})": add(sp.floor(s) - s + sp.frac(s) + sp.Heaviside(-s - 3)),
+        f"+ Heaviside({s} − 2) (differs only for {s} > 2)": add(sp.Heaviside(s - 2)),
+        f"+ floor({s}) − {s} + frac({s}) + Heaviside(−{s} − 3) (differs only for {s} < −3)": add(sp.floor(s) - s + sp.frac(s) + sp.Heaviside(-s - 3)),
         f"+ sign({s}) − 1": add(sp.sign(s) - 1),
         f"+ (Abs({s}) − {s})·10⁶": add((sp.Abs(s) - s) * 10 ** 6),
         f"+ exp(−1/{s}²)·10⁻³ (tiny near 0)": add(sp.exp(-1 / s ** 2) / 1000),
@@ -1351,7 +1351,7 @@ def _pathological(inf, rng, pick):
             f"+ LambertW(exp(exp({s})))·0 + 1": lambda: _map(E, lambda e: e + sp.LambertW(sp.exp(sp.exp(s))) - sp.LambertW(sp.exp(sp.exp(s))) + 1),
             f"+ gamma(10⁴·{s}²)": lambda: _map(E, lambda e: e + sp.gamma(10 ** 4 * s ** 2)),
             "+ zeta(3) − 1.2020569031595942 (≈ 0 but not 0)": lambda: _map(E, lambda e: e + sp.zeta(3) - sp.Float("1.2020569031595942", 17)),
-            "+ (pi − 355/113)·10⁻⁹·s": lambda: _map(E, lambda e: e + (sp.pi - sp.Rational(355, 113)) * s),
+            "+ (π − 355/113)·s": lambda: _map(E, lambda e: e + (sp.pi - sp.Rational(355, 113)) * s),
         }
         heavy = dict(inf.heavy)
         name = pick(sorted(wrong) + sorted(heavy))
@@ -1360,8 +1360,8 @@ def _pathological(inf, rng, pick):
         with _alarm(5):
             V = wrong[name]()
             truth = "wrong"
-            if name == "+ (pi − 355/113)·10⁻⁹·s":
-                truth = "wrong"
+            if name.startswith("+ zeta(3)"):
+                truth = "any"  # below any tolerance: a float's rounding, not a method
             return name, V, truth
         return None
     if inf.kind == "numeric":
