@@ -3,7 +3,8 @@ defect issue 9 lists. The full run is `make fuzz` (tools/fuzz.py, 20,000 inputs)
 
 Cases that may run in C code without end (an endless iterator, a huge integer power) run in a
 forked child with a time and memory limit (`_in_child`), so that a hang fails its test instead of
-stopping the suite; everything else runs in this process, under a SIGALRM guard.
+stopping the suite; everything else runs in this process, under a SIGUSR1 guard (SIGALRM is the
+checker's own).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import resource
 import signal
 import stat
+import threading
 import time
 
 import numpy as np
@@ -43,21 +45,26 @@ class _Hang(BaseException):
 
 
 def _timed(exercise_id, answer, limit=3.0):
-    """check() in this process, interrupted after `limit` s: (feedback or None, seconds)."""
+    """check() in this process, interrupted after `limit` s: (feedback or None, seconds).
+
+    The guard is SIGUSR1 from a timer thread, not SIGALRM: the checker's own time budget uses
+    SIGALRM on the main thread (as in Jupyter) and would fall back to threads if it were taken."""
 
     def _raise(*_):
         raise _Hang
 
-    old = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    old = signal.signal(signal.SIGUSR1, _raise)
+    timer = threading.Timer(limit, os.kill, (os.getpid(), signal.SIGUSR1))
+    timer.daemon = True
     t0 = time.perf_counter()
     try:
+        timer.start()
         feedback = check(exercise_id, answer)
     except _Hang:
         feedback = None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        timer.cancel()
+        signal.signal(signal.SIGUSR1, old)
     return feedback, time.perf_counter() - t0
 
 

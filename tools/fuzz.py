@@ -5,7 +5,7 @@
 
 The cases come from tests/fuzzing.py (Hypothesis strategies). Each call ``check(id, answer)`` runs
 in a worker process forked from this one; a worker measures each call's wall time, interrupts a
-call after --soft seconds (SIGALRM), and is killed by this process when a call has not returned
+call after --soft seconds (SIGUSR1), and is killed by this process when a call has not returned
 after --hard seconds (a hang in C code, an endless iterator); a new worker then takes over.
 
 Counted per input: crash (check raised, returned no Feedback, or said "the checker failed"),
@@ -26,6 +26,7 @@ import resource
 import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -41,25 +42,36 @@ KINDS = ("crashes", "false-correct", "false-wrong", "hangs", "leaks")
 
 
 class Hang(BaseException):
-    """Raised in a worker by SIGALRM when a call runs past --soft seconds (BaseException, so that the
-    checker's own `except Exception` does not swallow it)."""
+    """Raised in a worker by SIGUSR1 when a call runs past --soft seconds (BaseException, so that the
+    checker's own `except Exception` does not swallow it). Not SIGALRM: the checker's own time budget
+    uses SIGALRM on the main thread, as in Jupyter, and falls back to threads if SIGALRM is taken."""
 
 
-def _on_alarm(*_):
+def _on_usr1(*_):
     raise Hang
 
 
-class _bounded:
-    """Interrupt the block after `seconds` (SIGALRM) and go on: for printing a failing input."""
+class _Soft:
+    """Send this process SIGUSR1 after `seconds`, from a timer thread."""
 
     def __init__(self, seconds):
         self.seconds = seconds
 
     def __enter__(self):
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.timer = threading.Timer(self.seconds, os.kill, (os.getpid(), signal.SIGUSR1))
+        self.timer.daemon = True
+        self.timer.start()
 
     def __exit__(self, kind, *_):
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        self.timer.cancel()
+        return False
+
+
+class _bounded(_Soft):
+    """Interrupt the block after `seconds` and go on: for printing a failing input."""
+
+    def __exit__(self, kind, *_):
+        self.timer.cancel()
         return kind is Hang
 
 
@@ -77,7 +89,7 @@ def worker(conn, seed, count, index, args):
     except (ValueError, OSError):
         pass
     os.environ["BACKPROP_PROGRESS"] = os.path.join(_PROGRESS_DIR, f"progress-{index}-{seed}.json")
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGUSR1, _on_usr1)
     strategy = fuzzing.cases(ids=args.ids, categories=args.categories)
 
     @hypothesis_seed(seed)
@@ -93,15 +105,13 @@ def worker(conn, seed, count, index, args):
         state = fuzzing.snapshot_state()
         feedback, error, hung = None, None, False
         t0, c0 = time.perf_counter(), time.thread_time()
-        signal.setitimer(signal.ITIMER_REAL, args.soft)
         try:
-            feedback = check(case.ident, case.answer)
+            with _Soft(args.soft):
+                feedback = check(case.ident, case.answer)
         except Hang:
             hung = True
         except BaseException as exc:  # noqa: BLE001 - everything check lets out is a crash
             error = f"{type(exc).__name__}: {fuzzing.safe_repr(exc, 120)}"
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
         wall, cpu = time.perf_counter() - t0, time.thread_time() - c0
         fuzzing.restore_state(state)
         if hung:
