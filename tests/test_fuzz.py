@@ -29,7 +29,7 @@ from helpers import check, exercises, progress
 from helpers.checking import Feedback
 
 LIMIT = 1.0   # seconds a call may take (issue 9)
-SLACK = 0.5   # for a machine busy with the rest of `make test`
+SLACK = 1.0   # for a machine busy with the rest of `make test` (make fuzz measures the 1 s strictly)
 IDS = exercises.ids()
 VALUE_IDS = [i for i in IDS if exercises.get(i).kind == "value"]
 SYMBOLIC = [i for i in VALUE_IDS if exercises.get(i).symbolic]
