@@ -15,7 +15,7 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test fuzz test-browser notebooks student bench clean
+.PHONY: lab test fuzz test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -59,13 +59,51 @@ $(VENV)/.bench: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e '.[bench]'
 	touch $@
 
-## bench: time one training step, numpy matrix form vs PyTorch vs per-neuron loops (not part of test)
+## bench: time one training step, numpy matrix form vs PyTorch (float64 and float32, one thread each) vs per-neuron loops; about 2 min (not part of test)
 bench: $(VENV)/.bench
 	$(BIN)/python bench/train_step.py
+
+$(VENV)/.class: pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) -e '.[test,class]'
+	touch $@
+
+# nbgrader runs `alembic` (its gradebook migrations) as a command: the venv's bin/ goes on PATH.
+NBGRADER_ENV := PATH="$(CURDIR)/$(BIN):$$PATH"
+
+## classroom: generate the nbgrader course in build/classroom/ (one assignment per notebook; docs/teaching.md)
+classroom: $(VENV)/.class
+	$(NBGRADER_ENV) $(BIN)/python tools/make_classroom.py
+
+## test-classroom: nbgrader's own generate_assignment/autograde/export on the class, tampering included (slow)
+test-classroom: $(VENV)/.class
+	BACKPROP_CLASSROOM=1 $(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/test_classroom_grading.py
+
+## bench-grading: autograde N synthetic submissions (N=30; N=300 on request) and report submissions per minute
+N ?= 30
+bench-grading: $(VENV)/.class
+	$(NBGRADER_ENV) $(BIN)/python bench/grading.py -n $(N)
 
 ## notebooks: re-execute every notebook in place, top to bottom, storing outputs (after editing one)
 notebooks: $(VENV)/.test
 	BACKPROP_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
+$(VENV)/.hub: pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) -e '.[test,class,hub]'
+	touch $@
+
+# JupyterHub's proxy, pinned in hub/package-lock.json, installed into hub/node_modules (git-ignored)
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	cd hub && npm ci --no-audit --no-fund
+	touch $@
+
+## hub: the course's demo JupyterHub on 127.0.0.1 (instructor, student1, student2; nbgrader); Ctrl-C stops it
+hub: $(VENV)/.hub $(HUB_PROXY) classroom
+	$(NBGRADER_ENV) $(BIN)/python tools/hub.py
+
+## test-hub: the class on the hub, end to end, in headless Chromium: release, fetch, answer, submit, collect, autograde, export (slow)
+test-hub: $(VENV)/.hub $(HUB_PROXY) classroom
+	$(NBGRADER_ENV) $(BIN)/python -m pytest -s tests/e2e/class_e2e.py
+
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) hub/node_modules

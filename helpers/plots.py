@@ -158,15 +158,15 @@ def plot_weight_sequence(ws, target=None, ax=None, title=None, label="w after st
     """The weight after each gradient-descent step, with the optimum as a dashed line."""
     ax = _axes(ax)
     steps = np.arange(1, len(ws) + 1)
-    ax.plot(steps, ws, "o-", ms=4, label=label)
+    ax.plot(steps, ws, "o-", ms=4, label=label, color=layer_colour(1))
     if target is not None:
-        ax.axhline(target, ls="--", color="#cf222e", lw=1, label=f"optimum $w^* = y/a$ = {target:.4f}")
+        ax.axhline(target, ls="--", color="#333333", lw=1, label=f"optimum $w^* = t/x$ = {target:.4f}")
     ax.set_xlabel("step $k$")
     ax.set_ylabel("$w$")
     ax.set_xticks(steps[:: max(1, len(ws) // 10)])
     if title:
         ax.set_title(title)
-    ax.legend(loc="best")
+    ax.legend(loc="lower right")      # the steps approach w* from below or around it: the corner stays clear
     return ax
 
 
@@ -199,12 +199,97 @@ def figure_png(fig):
     return buffer.getvalue()
 
 
-def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0.0005):
-    """A slider for the learning rate R and the plot of the 20 weights it gives, live.
+def draw_learning_rate(x, w0, t, rate, steps=20, rate_max=0.04, fig=None):
+    """Two panels for one learning rate: the weights it gives (left) and where the rate sits among
+    the three regimes (right: the factor q = 1 − 2ηx² against η, the regimes shaded and labelled).
 
-    The widgets are displayed empty first and filled afterwards, through the widget state:
-    the cell's own output is then only the widget box, whose text is the same on every run
-    (what nbval compares), while the picture updates with every move of the slider.
+    The left panel keeps a fixed frame (``weight_frame``), so one rate compares with the next, and
+    its legend sits below the axes, clear of the data whatever the rate.
+
+    Returns:
+        The figure.
+    """
+    from helpers import nets
+
+    fig = fig or plt.figure(figsize=(8.2, 3.1))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
+    ws = nets.descend(x, w0, t, rate, steps)
+    w_star = t / x
+    low, high = weight_frame(w0, w_star)
+    shown = np.clip(ws, low, high)
+    k = np.arange(1, steps + 1)
+    left.plot(k, shown, "o-", ms=4, color=layer_colour(1), label="$w$ after step $k$")
+    outside = (ws < low) | (ws > high)
+    if outside.any():
+        left.plot(k[outside], shown[outside], "x", ms=7, mew=2, color="#D55E00",
+                  label="beyond the frame (drawn at its edge)")
+    left.axhline(w_star, ls="--", color="#333333", lw=1, label=f"optimum $w^* = t/x$ = {w_star:.4f}")
+    left.set_ylim(low, high)
+    left.set_xlabel("step $k$")
+    left.set_ylabel("$w$")
+    left.set_xticks(k[::2])
+    left.set_title(f"$\\eta$ = {rate:.4f}: {nets.regime(x, rate)}", fontsize=9)
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
+    etas = np.linspace(0, rate_max, 200)
+    edge_monotone, edge_divergent = 1 / (2 * x**2), 1 / x**2
+    for lo, hi, colour, text in [(0, edge_monotone, "#009E73", "monotone"),
+                                 (edge_monotone, edge_divergent, "#E69F00", "oscillates,\nconverges"),
+                                 (edge_divergent, rate_max, "#D55E00", "diverges")]:
+        right.axvspan(lo, hi, color=colour, alpha=0.18, lw=0)
+        right.text((lo + hi) / 2, 1.35, text, ha="center", va="top", fontsize=8)
+    right.plot(etas, 1 - 2 * etas * x**2, color="#333333", lw=1.2)
+    q = nets.contraction(x, rate)
+    right.plot([rate], [q], "o", ms=8, color=layer_colour(1))
+    right.axhline(-1, color="#777777", lw=0.8, ls=":")
+    right.axhline(0, color="#777777", lw=0.8, ls=":")
+    right.set_xlim(0, rate_max)
+    right.set_ylim(-2.0, 1.4)
+    right.set_xlabel("learning rate $\\eta$")
+    right.set_ylabel("$q = 1 - 2\\eta x^2$")
+    right.set_title(f"$q$ = {q:.4f} (the dot)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def learning_rate_alt(x, w0, t, rate, steps=20):
+    """The text alternative of ``draw_learning_rate``: what the two panels show, in words."""
+    from helpers import nets
+
+    ws = nets.descend(x, w0, t, rate, steps)
+    return (f"Left: the {steps} weights of gradient descent with learning rate {rate:.4f}; the descent "
+            f"{nets.regime(x, rate)} (after step {steps}, w = {ws[-1]:.4g}; the optimum is {t / x:.4f}). "
+            f"Right: the factor q = 1 − 2ηx² against η, falling through three shaded regimes: monotone "
+            f"up to η = {1 / (2 * x**2):.5f}, oscillating but converging up to {1 / x**2:.5f}, diverging beyond; "
+            f"this rate's q = {nets.contraction(x, rate):.4f}.")
+
+
+class _Explorer:
+    """Mixin for the explorer's controls: a sentence as their plain text, for wherever the live
+    widget cannot be drawn (a notebook opened fresh, untrusted or without a kernel; a static export),
+    instead of the widget's raw description ``VBox(children=(FloatSlider(…``."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle or {})
+        bundle["text/plain"] = self._sentence
+        return bundle
+
+
+def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0.0005):
+    """A slider for the learning rate η and, live, the weights it gives and its regime.
+
+    Args:
+        a: the input x of the one-weight model (seed 000's a⁽ᴸ⁻¹⁾).
+        w0: the starting weight. y: the target t. steps: how many steps to draw.
+        rate: the slider's starting value; rate_max: its largest value; step: its resolution.
+
+    Two outputs: the controls (slider and caption, a widget whose plain text is a sentence), and
+    the picture, an ordinary figure with its text alternative (``show``) that every move of the
+    slider replaces in place. So a notebook opened fresh, or exported to HTML, shows the picture
+    and its text, never raw widget text; and the picture is drawn at HIDPI and shown at its
+    natural width, crisp on high-density screens.
 
     Returns:
         The slider (so a test can move it).
@@ -214,31 +299,32 @@ def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0
 
     from helpers import nets
 
+    x, t = a, y
     slider = widgets.FloatSlider(value=rate, min=step, max=rate_max, step=step, readout_format=".4f",
-                                 description="R", continuous_update=False,
+                                 description="η", continuous_update=False,
                                  layout=widgets.Layout(width="420px"))
     caption = widgets.HTML()
-    image = widgets.Image(format="png")
-    display(widgets.VBox([slider, caption, image]))
 
-    def draw(change=None):
-        R = slider.value
-        ws = nets.descend(a, w0, y, R, steps)
-        factor = nets.contraction(a, R)
-        regime = nets.regime(a, R)
-        # a fixed frame, so that one regime compares with the next as the slider moves
-        low, high = weight_frame(w0, y / a)
-        outside = int(np.sum((ws < low) | (ws > high)))
-        off_chart = f" ({outside} of {steps} points lie outside the frame)" if outside else ""
-        caption.value = (f"<b>R = {R:.4f}</b>: each step multiplies the distance to w* by "
-                         f"1 − 2Ra² = {factor:.4f}, so the descent <b>{regime}</b>{off_chart}.")
-        fig, ax = plt.subplots(figsize=(6, 3.4))
-        plot_weight_sequence(ws, target=y / a, ax=ax, title=f"gradient descent with $R$ = {R:.4f}")
-        ax.set_ylim(low, high)
-        image.value = figure_png(fig)
+    def picture(R):
+        fig = draw_learning_rate(x, w0, t, R, steps=steps, rate_max=rate_max)
+        return render(fig, learning_rate_alt(x, w0, t, R, steps=steps))
 
-    slider.observe(draw, names="value")
-    draw()
+    def describe(R):
+        caption.value = (f"<b>η = {R:.4f}</b>: each step multiplies the distance to w* by "
+                         f"1 − 2ηx² = {nets.contraction(x, R):.4f}, so the descent "
+                         f"<b>{nets.regime(x, R)}</b>.")
+
+    box = type("LearningRateExplorer", (_Explorer, widgets.VBox), {})([slider, caption])
+    box._sentence = "Learning-rate explorer: a slider for η (run this cell to use it)."
+    describe(rate)
+    display(box)
+    handle = display(picture(rate), display_id=True)
+
+    def redraw(change):
+        describe(slider.value)
+        handle.update(picture(slider.value))
+
+    slider.observe(redraw, names="value")
     return slider
 
 

@@ -229,7 +229,7 @@ CONTRAST = """root => {
 }"""
 
 # every kind of feedback the course gives, and a progress line with each state, in one cell
-FEEDBACK_CELL = ('display(check("1.1", a * w0 - y), check("1.2", a), check("1.3", "twelve"), hint("1.1"), '
+FEEDBACK_CELL = ('display(check("1.1", x * w0 - t), check("1.2", x), check("1.3", "twelve"), hint("1.1"), '
                  'progress.show("01"))')
 
 

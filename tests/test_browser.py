@@ -87,20 +87,25 @@ def test_notebook01_opens_without_raw_widget_text_and_run_all_credits_nothing(no
     assert not nb.outputs().filter(has_text="Traceback").count(), "a cell raised"
 
     # the learning-rate slider redraws its plot when moved
-    slider = nb.notebook.locator(".widget-hslider").filter(has=page.locator(".widget-label", has_text="R"))
+    slider = nb.notebook.locator(".widget-hslider").filter(has=page.locator(".widget-label", has_text="η"))
     expect(slider.first).to_be_visible()
     box = slider.first.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]")
-    image, caption = box.locator("img").first, box.locator(".widget-html-content").first
-    expect(image).to_be_visible()
-    before_src, before_caption = image.get_attribute("src"), caption.inner_text()
-    assert before_src and "R = 0.0070" in before_caption, before_caption
+    caption = box.locator(".widget-html-content").first
+    # the picture is the cell's next output, an ordinary figure with its text alternative, replaced in place
+    cell = slider.first.locator("xpath=ancestor::div[contains(@class,'jp-CodeCell')][1]")
+    image = cell.locator("img[alt^='Left: the 20 weights']")
+    expect(image.first).to_be_visible()
+    before_src, before_caption = image.first.get_attribute("src"), caption.inner_text()
+    assert before_src and "η = 0.0070" in before_caption, before_caption
+    assert "learning rate 0.0070" in image.first.get_attribute("alt")
     handle = slider.first.locator(".noUi-handle")
     handle.focus()
-    for _ in range(4):  # four steps of 0.0005: R = 0.0070 → 0.0090
+    for _ in range(4):  # four steps of 0.0005: η = 0.0070 → 0.0090
         handle.press("ArrowRight")
-    expect(caption).to_contain_text("R = 0.0090")  # the kernel saw the slider move
-    page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
-                           arg=[image.element_handle(), before_src], timeout=STEP_S * 1000)
+    expect(caption).to_contain_text("η = 0.0090")  # the kernel saw the slider move
+    expect(cell.locator("img[alt*='learning rate 0.0090']")).to_be_visible(timeout=STEP_S * 1000)
+    expect(image).to_have_count(1)  # redrawn in place, not added below
+    assert image.first.get_attribute("src") != before_src
     timings["slider moved"] = round(time.monotonic() - started, 1)
     slider.first.evaluate("el => el.closest('.jp-Cell').scrollIntoView({block: 'start'})")
     nb.screenshot("notebook01-run-all.png")
@@ -124,9 +129,9 @@ def test_notebook01_answered_wrongly_then_rightly_credits_one_and_hint_helps(not
     nb.command("notebook:run-all-above")
     nb.wait_idle()
 
-    wrong = _run_cell(nb, exercise, "# Exercise 1.1\ndC_dout = a * w0 - y\ncheck(\"1.1\", dC_dout)")
+    wrong = _run_cell(nb, exercise, "# Exercise 1.1\ndE_da = x * w0 - t\ncheck(\"1.1\", dE_da)")
     expect(wrong).to_contain_text("✘ Exercise 1.1")
-    right = _run_cell(nb, exercise, "# Exercise 1.1\ndC_dout = 2 * (a * w0 - y)\ncheck(\"1.1\", dC_dout)")
+    right = _run_cell(nb, exercise, "# Exercise 1.1\ndE_da = 2 * (x * w0 - t)\ncheck(\"1.1\", dE_da)")
     expect(right).to_contain_text("✔ Exercise 1.1")
     exercise.scroll_into_view_if_needed()
     nb.screenshot("notebook01-answered.png")

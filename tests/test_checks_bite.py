@@ -21,6 +21,17 @@ from helpers.checking.numeric import ROUNDED_RTOL
 IDS = exercises.ids()
 
 
+@pytest.fixture(autouse=True)
+def _no_memory_of_earlier_answers():
+    """Each case stands alone: the checker remembers the last answer to every exercise (to trace a
+    mistake upstream), so a wrong 1.1 given by an earlier case must not explain this case's 1.3."""
+    from helpers import checking
+
+    getattr(checking, "_LAST", {}).clear()
+    yield
+    getattr(checking, "_LAST", {}).clear()
+
+
 # --- building the wrong answers -------------------------------------------------------------
 
 

@@ -1,6 +1,9 @@
 """Notebook 02, Jacobians: its exercises (reference, known mistakes, the forms a learner hands in,
 typical wrong answers) and the claims it makes, checked with sympy and central differences."""
 
+import json
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -207,3 +210,46 @@ def test_draw_matrix_row_makes_its_own_axes():
     ax = plots.draw_matrix_row([(1, 2), (2, 4), (1, 4)], operators=["·", "="])
     assert ax.figure.get_size_inches()[0] <= 10.5
     plt.close(ax.figure)
+
+
+# --- the errata of seed 001's appendix: every row's "correct" entry, recomputed with sympy --------
+
+from test_nb01 import decimals_in, errata_rows, table_is_narrow  # noqa: E402  (the same table reader)
+
+NOTEBOOK_02 = Path(__file__).resolve().parent.parent / "notebooks" / "02_jacobians.ipynb"
+_x = symbolic.vector_symbols("x", 2)
+_A = symbolic.matrix_symbols("a", 2, 2)
+_v = symbolic.vector_symbols("v", 2)
+_E = [sp.zeros(2, 2) for _ in range(2)]
+for _i in range(2):
+    _E[_i][_i, _i] = 1
+_e = sp.eye(2)
+_blocks = [sp.Matrix(2, 2, lambda j, k, i=i: sp.diff((_A * _x + symbolic.vector_symbols("b", 2))[i], _A[j, k])) for i in range(2)]
+
+ERRATA_02 = {
+    1: ("text", "a definition written backwards: nothing to recompute"),
+    2: ("formula", lambda: -sum(((_e[:, i].T * _v)[0] * _E[i] for i in range(2)), sp.zeros(2, 2)) == -sp.diag(*_v)),
+    3: ("formula", lambda: (_A * _x).jacobian(_x) == _A and (_A * _x).jacobian(_x) != _A.T),
+    4: ("formula", lambda: all(_blocks[i][j, k] == sp.diff((_A * _x)[i], _A[j, k]) for i in range(2) for j in range(2) for k in range(2))),
+    5: ("formula", lambda: _blocks == [sp.Matrix([[_x[0], _x[1]], [0, 0]]), sp.Matrix([[0, 0], [_x[0], _x[1]]])]),
+    6: ("formula", lambda: all(_blocks[i] == _e[:, i] * _x.T for i in range(2))),
+    7: ("text", "labels on the page: nothing to recompute"),
+}
+
+
+def test_errata_02_every_row_recomputed():
+    rows, text = errata_rows(NOTEBOOK_02, "## 6. Errata")
+    assert sorted(rows) == sorted(ERRATA_02) == list(range(1, len(rows) + 1))
+    for number, (kind, check_row) in ERRATA_02.items():
+        assert not decimals_in(rows[number][2]), f"row {number} has numbers: check them"
+        if kind == "formula":
+            assert check_row(), f"row {number}"
+    table_is_narrow(text)
+
+
+def test_notebook_02_relies_on_no_network_before_notebook_03():
+    """No cliff: seed 001's network (out_O, net_O, W^(2)) belongs to notebook 03, not here."""
+    cells = json.loads(NOTEBOOK_02.read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells)
+    for name in ("out_O", "net_O", "W^{(2)}", "two_layer().W", "L.W2 @"):
+        assert name not in text, name

@@ -2,6 +2,8 @@
 (δ's, ∇W, ∇b, the shared biases, the updated weights, the trained network) checked three ways:
 helpers.nets (the matrix formulas), sympy's exact derivative, and central differences."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -255,3 +257,67 @@ def test_the_claims_of_the_prose():
     assert abs(new_W[1][0, 0] - W2[0, 0] + 0.04) < 0.005              # first output's weights dropped ≈ 0.04
     z_for_001 = np.log(0.01 / 0.99)
     assert f"{z_for_001:.3f}" == "-4.595" and abs(nets.sigmoid(z_for_001) - 0.01) < 1e-15
+
+
+# --- the errata of seed 001's body: every row's "correct" entry, recomputed ------------------------
+
+from test_nb01 import decimals_in, errata_rows, assert_numbers, table_is_narrow  # noqa: E402
+
+NOTEBOOK_03 = Path(__file__).resolve().parent.parent / "notebooks" / "03_two_layer_network.ipynb"
+
+
+def _sum_of_scaled_units_is_diag():
+    v = sp.Matrix(sp.symbols("v1 v2"))
+    units = [sp.zeros(2, 2) for _ in range(2)]
+    for i in range(2):
+        units[i][i, i] = 1
+    return sum(((sp.eye(2)[:, i].T * v)[0] * units[i] for i in range(2)), sp.zeros(2, 2)) == sp.diag(*v)
+
+
+def _errata_03():
+    fw, g = forward(), backward()
+    z1, z2, a1, a2 = fw.z[0], fw.z[1], fw.a[1], fw.a[2]
+    E = nets.half_squared_error(a2, target)
+    return {
+        1: ("numbers", [b1[0], b2[0]]),
+        2: ("numbers", list(x)),
+        3: ("numbers", list(z1)),
+        4: ("numbers", [a1[0]]),
+        5: ("numbers", [a1[1]]),
+        6: ("numbers", list(z2)),
+        7: ("text", "names"),
+        8: ("text", "names"),
+        9: ("numbers", [E]),
+        10: ("numbers", [g.delta[1].sum()]),
+        11: ("formula", bool(np.all(nets.sigmoid_prime(z2) > 0))),
+        12: ("numbers", list(a2 * (1 - a2))),
+        13: ("formula", _sum_of_scaled_units_is_diag()),
+        14: ("formula", np.allclose(np.outer(g.delta[1], a1), g.dW[1], rtol=1e-15, atol=0)),
+        15: ("numbers", [g.dW[1][0, 0]]),
+    }
+
+
+def test_errata_03_every_row_recomputed():
+    rows, text = errata_rows(NOTEBOOK_03, "## 8. Errata")
+    expected = _errata_03()
+    assert sorted(rows) == sorted(expected) == list(range(1, len(rows) + 1))
+    for number, (kind, value) in expected.items():
+        correct = rows[number][2]
+        if kind == "numbers":
+            assert_numbers(correct, value)
+        else:
+            assert not decimals_in(correct), f"row {number} has numbers: check them"
+            if kind == "formula":
+                assert value, f"row {number}"
+    table_is_narrow(text)
+    # what the seed writes in rows 9 and 4-5 is what the table says it is
+    a2 = forward().a[2]
+    assert f"{0.5 * (a2[0] - target[0]) ** 2:.9f}" == "0.274811083" and "0.274811083" in rows[9][1]
+
+
+def test_the_targets_are_reached_at_finite_net_inputs():
+    """Cell text: a sigmoid equals 0.01 at z = −4.595 and 0.99 at +4.595; its slope there is about 0.0099."""
+    z = np.log(0.01 / 0.99)
+    assert f"{z:.3f}" == "-4.595" and nets.sigmoid(z) == pytest.approx(0.01, abs=1e-15)
+    assert f"{0.01 * 0.99:.4f}" == "0.0099"
+

@@ -9,7 +9,7 @@ from helpers import check, exercises, gradcheck, lessons, nets, symbolic
 from helpers.exercises import nb04
 
 L = lessons.three_layer()
-x, y, rate = L.x, L.target, L.rate
+x, y, rate = L.x, L.target, L.rate   # y: the target t of the notation
 W1, W2, W3 = L.Ws
 b1, b2, b3 = L.bs
 IDS = [i for i in exercises.ids() if i.startswith("4.")]
@@ -296,3 +296,172 @@ def test_the_claims_of_the_prose():
     assert np.all(g.dW[0] > 0)
     # section 7: σ′(z2,3) below 0.02, and at most 0.06
     assert nets.sigmoid_prime(f.z[1])[2] < 0.02 and nets.sigmoid_prime(f.z[1]).max() < 0.06
+
+
+# --- hints and mistakes traced upstream ------------------------------------------------------
+
+
+def _numbers(text):
+    import re
+    return [float(m) for m in re.findall(r"\d+\.\d+", text)]
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_two_different_hints_without_the_answers_numbers(exercise_id):
+    exercise = exercises.get(exercise_id)
+    assert len(exercise.hints) == 2 and exercise.hints[0] != exercise.hints[1]
+    answer = np.ravel(np.asarray(exercise.expected(), dtype=float))
+    for text in exercise.hints:
+        assert text.strip()
+        for number in _numbers(text):
+            assert not np.any(np.isclose(answer, number, rtol=1e-3, atol=0)), (exercise_id, number, text)
+
+
+@pytest.fixture
+def fresh_memory(monkeypatch):
+    """The checker's memory of earlier answers, empty for this test and restored after it."""
+    from helpers import checking
+    monkeypatch.setattr(checking, "_LAST", {})
+    return checking
+
+
+def _wrong_like(value):
+    """A wrong answer that is no simple multiple, sign flip or transpose of the right one."""
+    value = np.asarray(value, dtype=float)
+    return value + 0.05 * np.arange(1, value.size + 1).reshape(value.shape)
+
+
+@pytest.mark.parametrize("exercise_id", [i for i in IDS if exercises.get(i).upstream])
+def test_the_right_method_on_a_wrong_upstream_answer_points_upstream(exercise_id, fresh_memory, tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_PROGRESS", str(tmp_path / "p.json"))
+    exercise = exercises.get(exercise_id)
+    first = exercise.upstream[0]
+    wrong = _wrong_like(exercises.expected(first))
+    assert not check(first, wrong)                       # the learner's wrong upstream answer
+    inputs = [wrong] + [exercises.expected(i) for i in exercise.upstream[1:]]
+    theirs = exercise.from_upstream(*inputs)
+    assert not np.allclose(theirs, exercise.expected())
+    feedback = check(exercise_id, theirs)
+    assert feedback.diagnosis == f"upstream:{first}", str(feedback)
+    assert f"exercise {first}" in feedback.message
+    # with the upstream answer right, the same method gives the reference
+    assert check(first, exercises.expected(first))
+    assert check(exercise_id, exercise.from_upstream(*[exercises.expected(i) for i in exercise.upstream]))
+
+
+# --- the errata: every row's correct value recomputed -----------------------------------------
+
+import json
+import re
+from pathlib import Path
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_three_layer_network.ipynb"
+
+
+def _errata_rows():
+    """{row id: (seed cell, correct value, why)} from the errata's tables (three columns: #, the seed
+    with its line numbers, "correct, and why" with the why after "<br>→ ")."""
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    errata = text[text.index("## Errata"):text.index("## Summary")]
+    rows = {}
+    for line in errata.splitlines():
+        cols = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cols) == 3 and re.fullmatch(r"[A-E]\d+", cols[0]):
+            assert cols[0] not in rows, cols[0]
+            correct, why = cols[2].split("<br>→ ")          # "correct, and why": the why after an arrow
+            rows[cols[0]] = (cols[1], correct, why)
+    return errata, rows
+
+
+def _decimals_in(cell):
+    return re.findall(r"-?\d+\.\d+", cell.replace("−", "-"))
+
+
+def _expected_correct_values():
+    """The numbers each row's "correct" cell must hold, in order, recomputed here."""
+    f, g = fw(), grads()
+    p, (z1, z2, z3) = f.out, f.z
+    J = nets.softmax_jacobian(z3)
+    new_Ws, new_bs = nets.sgd_step(L.Ws, L.bs, g, rate)
+    seed_dE_dO, seed_soft = np.array([-3.70644, -1.4755, -1.6886]), np.array([0.15911, 0.2040, 0.3685])
+    h2_seed = np.array([0.938, 0.94, 0.98])
+    terms = seed_dE_dO * seed_soft * W3                       # the seed's terms of ∂E/∂h2_out, own factors
+    dh2_seed, sp_seed = np.array([-0.8903, -0.74218, -1.0810]), np.array([0.058156, 0.0564, 0.0196])
+    dW3_seed = np.array([[-0.5531, -0.0576, -0.5836], [-0.554347, -0.0577, -0.5849], [-0.577937, -0.06017, -0.6098]])
+    dW2_seed = np.array([[-0.06989, -0.0565, -0.0286], [-0.06575, -0.05316, -0.0269], [-0.0932, -0.0753, -0.03813]])
+    own_W3 = W3 - rate * dW3_seed
+    own_W2 = W2 - rate * dW2_seed
+    return {
+        "A3": z2, "A4": f.a[2], "A6": z3, "A7": p,
+        "B1": [nets.cross_entropy(p, y)],
+        "B5": np.concatenate([-y / p, -(y / p - (1 - y) / (1 - p))]),
+        "B7": np.diag(J),
+        "C3": [seed_dE_dO[1], seed_soft[1], g.delta[2][1]],
+        "C4": [-1.6886 * 0.3685 * h2_seed[0], -0.301 * 0.204 * h2_seed[2]],
+        "C5": g.dW[2],
+        "C7": [own_W3[1, 0], own_W3[1, 2], own_W3[2, 0], own_W3[2, 2]],
+        "C8": new_Ws[2],
+        "D2": nets.sigmoid_prime(z2),
+        "D7": np.concatenate([terms[:, 1], terms[:, 2]]),
+        "D8": [terms[0, 0], terms[2, 0]],
+        "D9": [-0.2948, -0.119, -0.667, -0.2948 - 0.119 - 0.667],
+        "D10": g.delta[2] @ W3.T,
+        "D11": np.outer([1.35, 1.27, 1.8], dh2_seed * sp_seed)[[0, 1, 2], [0, 0, 2]],
+        "D12": g.dW[1],
+        "D13": [own_W2[2, 2]],
+        "D14": new_Ws[1],
+        "E4": g.delta[1] @ W2.T,
+        "E5": (dh2_seed * sp_seed * np.diag(W2))[[0, 2]],
+        "E6": g.dW[0],
+        "E7": [-0.01035 * 0.7],            # its own ∂E/∂h1_out1 times x3
+        "E8": new_Ws[0],
+        "E9": np.concatenate(new_bs),
+    }
+
+
+def test_errata_rows_are_numbered_and_counted_as_the_notebook_says():
+    errata, rows = _errata_rows()
+    for letter in "ABCDE":
+        numbers = [int(k[1:]) for k in rows if k[0] == letter]
+        assert numbers == list(range(1, len(numbers) + 1)), letter
+    count = len(rows)
+    n_inherited = sum("*inherited*" in why for _, _, why in rows.values())
+    text = errata.replace("**", "").replace("\n", " ")
+    assert f"mistake that audit found: {count}," in text          # the claim of completeness counts them
+    assert f"{count - n_inherited} are slips of their own; {n_inherited} (marked *inherited*)" in text
+    assert (count, n_inherited) == (45, 9)
+
+
+def test_every_number_in_the_correct_column_is_recomputed():
+    _, rows = _errata_rows()
+    expected = _expected_correct_values()
+    with_numbers = {k for k, (_, correct, _) in rows.items() if _decimals_in(correct)}
+    assert with_numbers == set(expected), sorted(with_numbers ^ set(expected))
+    for key, values in expected.items():
+        shown = _decimals_in(rows[key][1])
+        values = np.ravel(np.asarray(values, dtype=float))
+        assert len(shown) == len(values), (key, shown)
+        for text, value in zip(shown, values):
+            decimals = len(text.split(".")[1])
+            assert abs(float(text) - value) <= 0.5 * 10 ** -decimals + 1e-12, (key, text, value)
+
+
+def test_the_seeds_quoted_numbers_are_the_seeds():
+    """The seed column quotes the numbers the notebook's seed dictionary holds (quoted once, in
+    section 1), so the errata and the comparisons in the text cannot drift apart."""
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    quoted = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code" and "seed = {" in "".join(c["source"]))
+    _, rows = _errata_rows()
+    for key in ("A3", "A4", "A6", "A7", "B5", "B7", "C5", "C8", "D2", "D10", "D12", "D14", "E6", "E8"):
+        for number in _decimals_in(rows[key][0]):
+            assert number.lstrip("-") in quoted, (key, number)
+
+
+def test_the_softmax_factor_applied_twice():
+    """Errata C3: the seed's −0.301 is its own ∂E/∂O_out2 times its own softmax factor 0.204."""
+    assert round(-1.4755 * 0.204, 3) == -0.301
+    J = nets.softmax_jacobian(fw().z[2])
+    off = J[~np.eye(3, dtype=bool)]
+    assert round(off.min(), 3) == -0.147 and round(np.diag(J).min(), 3) == 0.159      # section 5's prose
+    assert np.allclose(J.sum(axis=0), 0, atol=1e-15)

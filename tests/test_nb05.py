@@ -91,3 +91,47 @@ def test_the_stored_outputs_show_the_experiments_working():
     assert "the two steps agree to 1e-12: True" in outputs
     assert "all weights 0.5: units of layer 1 differ by at most 0.000" in outputs
     assert "dW agrees to 1e-9: True, db agrees to 1e-9: True" in outputs
+
+
+# --- hints, mistakes traced upstream, factors --------------------------------------------------
+
+
+def _numbers(text):
+    import re
+    return [float(m) for m in re.findall(r"\d+\.\d+", text)]
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_two_different_hints_without_the_answers_numbers(exercise_id):
+    exercise = exercises.get(exercise_id)
+    assert len(exercise.hints) == 2 and exercise.hints[0] != exercise.hints[1]
+    answer = np.ravel(np.asarray(exercise.expected(), dtype=float))
+    for text in exercise.hints:
+        for number in _numbers(text):
+            assert not np.any(np.isclose(answer, number, rtol=1e-3, atol=0)), (exercise_id, number, text)
+        assert "¼" not in text and "1/4" not in text and "0.25" not in text   # 5.9's answer, 5.10's factor
+
+
+@pytest.mark.parametrize("exercise_id", [i for i in IDS if exercises.get(i).upstream])
+def test_the_right_method_on_a_wrong_upstream_answer_points_upstream(exercise_id, monkeypatch, tmp_path):
+    from helpers import checking
+    monkeypatch.setattr(checking, "_LAST", {})
+    monkeypatch.setenv("BACKPROP_PROGRESS", str(tmp_path / "p.json"))
+    exercise = exercises.get(exercise_id)
+    first = exercise.upstream[0]
+    right = np.asarray(exercises.expected(first), dtype=float)
+    wrong = right + 0.05 * np.arange(1, right.size + 1).reshape(right.shape)
+    assert not check(first, wrong)
+    theirs = exercise.from_upstream(wrong)
+    assert not np.allclose(theirs, exercise.expected())
+    feedback = check(exercise_id, theirs)
+    assert feedback.diagnosis == f"upstream:{first}", str(feedback)
+    assert check(first, right) and check(exercise_id, exercise.from_upstream(right))
+
+
+def test_the_batch_mean_is_registered_as_a_factor_where_it_is_a_real_mistake():
+    for exercise_id in ("5.1", "5.3", "5.4", "5.5"):
+        assert [f for f, _ in exercises.get(exercise_id).factors] == [len(X)]
+        # the sum instead of the mean is that factor exactly
+        assert not check(exercise_id, len(X) * np.asarray(exercises.expected(exercise_id)))
+    assert [f for f, _ in exercises.get("5.2").factors] == [1 / len(X)]

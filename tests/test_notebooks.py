@@ -68,6 +68,13 @@ class TestNotebook:
         first = source(nb["cells"][0])
         number = path.name[:2]
         assert first.startswith(f"# {number} · ") and "[contents](../README.md)" in first
+        # the course's one notation, linked from the top of every notebook, and the page exists
+        assert "[notation](../docs/notation.md)" in first, "the top navigation line links to docs/notation.md"
+        assert (path.parent.parent / "docs" / "notation.md").is_file()
+        # the navigation line names its neighbours, when they exist
+        later = sorted(path.parent.glob(f"{int(number) + 1:02d}_*.ipynb"))
+        if later:
+            assert f"]({later[0].name})" in first, f"the top navigation line does not link to {later[0].name}"
         assert source(nb["cells"][-1]).strip() == f'progress.show("{number}")'
         headings = [source(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
         assert any("## Learning goals" in h for h in headings)

@@ -236,3 +236,101 @@ def test_numerical_gradient_of_a_transposed_matrix():
     ref = nets.backward(row, L.bs, L.x, L.target, L.activations, L.loss, "row")
     for a, b in zip(ref.dW, num_W):
         assert gradcheck.rel_error(a, b) < 1e-9
+
+
+# --- precision: float32 in, float32 out, equal to float64 within float32's precision ----------------
+
+
+def _as(dtype, *arrays):
+    return [[np.asarray(v, dtype=dtype) for v in a] if isinstance(a, list) else np.asarray(a, dtype=dtype)
+            for a in arrays]
+
+
+@pytest.mark.parametrize("sizes, activations, loss", CASES + [([4, 16, 16, 3], ["relu", "sigmoid", "softmax"],
+                                                                "cross_entropy")])
+def test_float32_computes_in_float32_and_agrees_with_float64(sizes, activations, loss):
+    Ws, bs, X = random_net(sizes, activations, batch=7)
+    n_out = sizes[-1]
+    T = np.eye(n_out)[RNG.integers(0, n_out, 7)] if loss == "cross_entropy" else RNG.uniform(0.1, 0.9, (7, n_out))
+    g64 = nets.backward(Ws, bs, X, T, activations, loss)
+    W32, b32, X32, T32 = _as(np.float32, Ws, bs, X, T)
+    g32 = nets.backward(W32, b32, X32, T32, activations, loss)
+    fw32 = nets.forward(W32, b32, X32, activations)
+    new32 = nets.sgd_step(W32, b32, g32, 0.1)
+    assert all(v.dtype == np.float32 for v in g32.dW + g32.db + g32.delta + fw32.z + fw32.a + new32[0] + new32[1])
+    assert all(v.dtype == np.float64 for v in g64.dW + g64.db + g64.delta)
+    eps = np.finfo(np.float32).eps
+    for a, b in zip(g32.dW + g32.db, g64.dW + g64.db):
+        # relative to the size of the whole gradient: a few dozen float32 roundings at most
+        assert np.abs(a - b).max() <= 64 * eps * max(np.abs(b).max(), 1e-3)
+    # float64 targets do not pull a float32 network up to float64
+    assert all(v.dtype == np.float32 for v in nets.backward(W32, b32, X32, T, activations, loss).dW)
+
+
+def test_integer_and_list_inputs_compute_in_float64():
+    assert nets.sigmoid(0).dtype == np.float64 and nets.relu([1, -2]).dtype == np.float64
+    fw = nets.forward([[[1, 0], [0, 1]]], [[0, 0]], [1, 2], ["identity"])
+    assert fw.out.dtype == np.float64 and fw.out.tolist() == [1.0, 2.0]
+
+
+def test_float32_sigmoid_and_softmax_stay_float32_and_finite():
+    z = np.array([-1000.0, -100.0, -1.0, 0.0, 1.0, 100.0, 1000.0], dtype=np.float32)
+    s = nets.sigmoid(z)
+    assert s.dtype == np.float32 and s[0] == 0.0 and s[3] == 0.5 and s[-1] == 1.0
+    p = nets.softmax(z)
+    assert p.dtype == np.float32 and np.all(np.isfinite(p)) and abs(float(p.sum()) - 1) < 1e-6
+
+
+# --- the faster formulas are the textbook ones -------------------------------------------------------
+
+
+def test_sigmoid_needs_no_branches_and_warns_of_nothing():
+    """1/(1 + e^(−z)) directly: for z < −709, e^(−z) = inf and 1/(1 + inf) = 0, the right value."""
+    z = np.concatenate([np.linspace(-750, 750, 30001), [-np.inf, np.inf]])
+    with np.errstate(over="raise", divide="raise", invalid="raise"):  # a warning would be an error here
+        s = nets.sigmoid(z)
+    e = np.exp(-np.abs(z))
+    textbook = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))  # the two-branch overflow-safe form
+    # equal to rounding; below −709 it gives 0 where the two-branch form gives a subnormal < 1e-308
+    np.testing.assert_allclose(s, textbook, rtol=4 * np.finfo(float).eps, atol=np.finfo(float).tiny)
+    assert np.array_equal(s[z >= 0], textbook[z >= 0])  # the same arithmetic where z ≥ 0
+    assert s[0] == s[-2] == 0.0 and s[-1] == 1.0 and np.all(np.diff(s[:-2]) >= 0)
+
+
+@pytest.mark.parametrize("batch", [1, 6])
+def test_softmax_cross_entropy_delta_equals_the_route_through_the_full_jacobian(batch):
+    """At a softmax with cross-entropy δ = (p − t)/N, the same as the general route
+    δ = Jᵀ ∂E/∂p with J = diag(p) − p pᵀ the softmax's full Jacobian and ∂E/∂p = −t/(N p)."""
+    Ws, bs, X = random_net([3, 5, 4], ["tanh", "softmax"], batch)
+    T = np.eye(4)[RNG.integers(0, 4, batch)]
+    g = nets.backward(Ws, bs, X, T, ["tanh", "softmax"], "cross_entropy")
+    fw = nets.forward(Ws, bs, X, ["tanh", "softmax"])
+    general = np.array([nets.softmax_jacobian(z).T @ (-t / p / batch) for z, p, t in zip(fw.z[-1], fw.out, T)])
+    np.testing.assert_allclose(g.delta[-1], general, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(g.delta[-1], (fw.out - T) / batch)  # p − t, exactly
+    # and the layer below receives the same δ either way
+    below = (general @ Ws[1].T) * (1 - fw.a[1] ** 2)
+    np.testing.assert_allclose(g.delta[0], below, rtol=1e-12, atol=1e-15)
+
+
+def test_backward_and_sgd_step_leave_every_argument_unchanged():
+    """The in-place arithmetic happens only on arrays the step made itself."""
+    for activations in (["relu", "sigmoid", "softmax"], ["tanh", "identity", "sigmoid"]):
+        Ws, bs, X = random_net([3, 5, 4, 2], activations, batch=4)
+        loss = "cross_entropy" if activations[-1] == "softmax" else "half_squared_error"
+        T = np.eye(2)[[0, 1, 1, 0]]
+        kept = [v.copy() for v in Ws + bs + [X, T]]
+        g = nets.backward(Ws, bs, X, T, activations, loss)
+        grads = [v.copy() for v in g.dW + g.db]
+        nets.sgd_step(Ws, bs, g, 0.1)
+        assert all(np.array_equal(u, v) for u, v in zip(Ws + bs + [X, T], kept))
+        assert all(np.array_equal(u, v) for u, v in zip(g.dW + g.db, grads))
+
+
+def test_a_batch_of_one_gives_the_outer_product():
+    """dW = aᵀδ is an outer product for one row (np.dot's BLAS route, the same numbers as @)."""
+    Ws, bs, x = random_net([5, 64, 3], ["relu", "softmax"], batch=1)
+    g = nets.backward(Ws, bs, x, np.eye(3)[[1]], ["relu", "softmax"], "cross_entropy")
+    fw = nets.forward(Ws, bs, x, ["relu", "softmax"])
+    assert np.array_equal(g.dW[1], np.outer(fw.a[1][0], g.delta[1][0]))
+    assert np.array_equal(g.dW[0], fw.a[0].T @ g.delta[0])

@@ -5,6 +5,7 @@ benchmark at tiny sizes, without torch and without any timed assertion."""
 
 import functools
 import importlib.util
+import re
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,20 @@ def test_train_without_biases_keeps_them_and_keep_records_every_epoch():
                                      train_biases=False, keep=lambda W, b: W[0].copy())
     assert all(np.array_equal(b, np.zeros_like(b)) for b in bs_after)
     assert len(h["kept"]) == 4 and np.array_equal(h["kept"][-1], Ws[0]) and "test_loss" not in h
+
+
+def test_training_in_float32_stays_float32_and_follows_float64():
+    X_train, _, y_train, _ = _iris()
+    runs = {}
+    for dtype in (np.float64, np.float32):
+        rng = np.random.default_rng(3)
+        Ws, bs = training.init_params([4, 8, 8, 3], rng)
+        Ws, bs = [W.astype(dtype) for W in Ws], [b.astype(dtype) for b in bs]
+        runs[dtype] = training.train(Ws, bs, X_train.astype(dtype), y_train, COURSE_NET, epochs=5, rng=rng)
+    (W64, b64, h64), (W32, b32, h32) = runs[np.float64], runs[np.float32]
+    assert all(v.dtype == np.float32 for v in W32 + b32)
+    assert _max_diff((W32, b32), (W64, b64)) < 1e-4  # 50 steps, each rounding in float32
+    assert np.allclose(h32["loss"], h64["loss"], rtol=1e-4) and h32["loss"][-1] < h32["loss"][0]
 
 
 def test_a_bias_free_relu_network_predicts_the_same_class_along_each_ray():
@@ -288,24 +303,42 @@ def _bench():
 
 def test_benchmark_runs_at_tiny_sizes_without_torch(capsys):
     bench = _bench()
-    rows = bench.main(["--batches", "1", "4", "--widths", "3", "--budget", "0.01", "--loop-budget", "0.01", "--no-torch"])
+    rows = bench.main(["--batches", "1", "4", "--widths", "3", "--budget", "0.05", "--loop-budget", "0.01", "--no-torch", "--glibc-malloc"])
     out = capsys.readouterr().out
     assert [(r["batch"], r["width"]) for r in rows] == [(1, 3), (4, 3)]
-    assert all(r["numpy"] > 0 and r["loops"] > 0 and r["torch float64"] is None for r in rows)
-    assert "| batch | width | numpy f64 | torch f64 | torch f32 | loops (runs) |" in out
-    assert "no summary line" in out
+    assert all(r["numpy f64"] > 0 and r["numpy f32"] > 0 and r["loops"] > 0 and r["matrix/loop"] > 0 for r in rows)
+    assert all(r["torch f64"] is None and r["ratio f32"] is None and r["rounds"] >= 7 for r in rows)
+    assert "| batch | width | numpy f64 | torch f64 | numpy f32 | torch f32 | numpy/torch f64 |" in out
+    assert "threads: " in out and "load average" in out and "no summary line" in out
+    assert "allocator: the C library defaults" in out  # --glibc-malloc: this process keeps its allocator
 
 
 def test_benchmark_summary_line_has_the_agreed_form(capsys, monkeypatch):
     bench = _bench()
     monkeypatch.setattr(bench, "HEADLINE", (4, 3))
-    bench.main(["--batches", "4", "--widths", "3", "--budget", "0.01", "--loop-budget", "0.01", "--no-torch"])
+    bench.main(["--batches", "4", "--widths", "3", "--budget", "0.05", "--loop-budget", "0.01", "--no-torch", "--glibc-malloc"])
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("speed-up matrix/loop: ") and last.endswith("; time numpy/torch: n/a")
+    assert re.fullmatch(r"speed-up matrix/loop: \d+x; time numpy/torch: n/a; worst over grid f64: n/a; f32: n/a", last)
 
 
-def test_benchmark_steps_are_the_course_steps():
+def test_benchmark_steps_are_the_course_steps_in_both_precisions():
     bench = _bench()
     X, y, T, Ws, bs = bench.make_problem(8, 5)
     assert np.array_equal(T, datasets.one_hot(y, 3)) and X.shape == (8, 4)
     assert _max_diff(bench.numpy_step(X, y, T, Ws, bs)(), bench.loop_step(X, y, T, Ws, bs)()) < 1e-12
+    X32, y32, T32, Ws32, bs32 = bench.make_problem(8, 5, dtype=np.float32)
+    assert np.array_equal(y32, y) and all(v.dtype == np.float32 for v in [X32, T32, *Ws32, *bs32])
+    step32 = bench.numpy_step(X32, y32, T32, Ws32, bs32)()
+    assert all(v.dtype == np.float32 for v in step32[0] + step32[1])
+    assert _max_diff(step32, bench.numpy_step(X, y, T, Ws, bs)()) < 1e-6
+
+
+def test_benchmark_spread_and_interleaving():
+    bench = _bench()
+    assert bench.spread([1.0, 1.0, 1.0, 1.0]) == 0.0 and bench.spread([1.0, 2.0]) == float("inf")
+    assert bench.spread([1.0, 2.0, 3.0, 4.0, 5.0]) == pytest.approx(3.0 / 3.0)  # quartiles 1.5 and 4.5
+    calls = {"a": 0, "b": 0}
+    steps = {name: (lambda name=name: calls.__setitem__(name, calls[name] + 1)) for name in calls}
+    times, rounds = bench.interleaved(steps, budget=0.05, block=0.0001, target=10.0, min_rounds=7)
+    assert rounds == 7 and all(len(t) == 7 for t in times.values())  # every spread is below 10: stops at 7
+    assert calls["a"] > 7 and calls["b"] > 7

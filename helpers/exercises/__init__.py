@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import os
 import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -110,7 +111,11 @@ def expected(exercise_id):
 
     Raises:
         KeyError: for an unknown id.
+        PermissionError: in a kernel that ``nbgrader autograde`` runs (BACKPROP_GRADING=1), so that
+            a tampered test cell cannot simply hand the reference to the grader.
     """
+    if os.environ.get("BACKPROP_GRADING") == "1":
+        raise PermissionError("reference answers are not available while the notebook is being graded")
     value = _REGISTRY[exercise_id].expected()
     return value if callable(value) and not isinstance(value, (sp.Basic, sp.MatrixBase)) else copy.deepcopy(value)
 

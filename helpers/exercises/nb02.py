@@ -70,6 +70,8 @@ register(
                     lambda: sp.Matrix(2, 2, lambda i, j: -1 / x[j] ** 2)),
         ),
         hint="Entry [i, j] is ∂y_i/∂x_j; y_i depends on x_i alone.",
+        hints=("Entry [i, j] of the Jacobian is ∂y_i/∂x_j. Which x's does y_1 = 1/x_1 contain?",
+               'Off the diagonal every entry is 0; on it, d(1/u)/du = −1/u². sp.diag(d1, d2) builds the matrix.'),
     ),
     Exercise(
         "2.2", "∂y/∂x for y = e^(−x) (entry by entry), a 2×2 sympy Matrix in x_1, x_2",
@@ -80,14 +82,16 @@ register(
                     lambda: _diag(lambda xi: sp.exp(-xi))),
         ),
         hint="Entry [i, j] is ∂y_i/∂x_j; y_i depends on x_i alone.",
+        hints=('Entry [i, j] is ∂y_i/∂x_j, and y_i = e^(−x_i) contains x_i only: a diagonal matrix.',
+               'd/du e^(−u) needs the chain rule: the inner function −u has slope −1.'),
     ),
     Exercise(
         "2.3", "∂σ(x)/∂x for the sigmoid (entry by entry), a 2×2 sympy Matrix in x_1, x_2",
         lambda: _diag(_sig_prime),
         mistakes=(
             Mistake("seed 001's −Σ E_ii out e_i",
-                    "Read the way the seed's appendix reads its own sums, that is −diag(σ(x)), the "
-                    "Jacobian of e^(−x) with σ put in; the sigmoid's is diag(σ(x) ⊙ (1 − σ(x))).",
+                    "That is −diag(σ(x)): the pattern of e^(−x)'s Jacobian with σ put in, a spurious minus "
+                    "and no factor (1 − σ). The sigmoid's is diag(σ(x) ⊙ (1 − σ(x))).",
                     lambda: _diag(lambda xi: -sigmoid(xi))),
             Mistake("the factor (1 − σ) forgotten",
                     "σ′(x) = σ(x)(1 − σ(x)); diag(σ(x)) is only the first factor.",
@@ -97,6 +101,8 @@ register(
                     lambda: _diag(lambda xi: _sig_prime(sigmoid(xi)))),
         ),
         hint="σ(x) = 1/(1 + e^(−x)); differentiate with the chain rule, or sp.diff, and write the result with σ.",
+        hints=('The sigmoid acts entry by entry, like 1/x and e^(−x) above: the Jacobian is diagonal.',
+               'Each diagonal entry is σ′(x_i) = σ(x_i)(1 − σ(x_i)): use sigma(x1) and sigma(x2).'),
     ),
     Exercise(
         "2.4", "∂y/∂x for y = A x + b, a 2×2 sympy Matrix in a_11 … a_22",
@@ -108,18 +114,22 @@ register(
                     lambda: sp.Matrix(A).T),
         ),
         hint="y_i = a_i1 x_1 + a_i2 x_2 + b_i: differentiate it by x_j.",
+        hints=('Write y_1 and y_2 out in full (the cell above shows them) and differentiate each by x_1 and by x_2.',
+               '∂y_i/∂x_j = a_ij: row i of the Jacobian is row i of A (numerator layout: one row per output).'),
     ),
     Exercise(
         "2.5", "∂y/∂b for y = A x + b, a 2×2 matrix (numbers or a sympy Matrix)",
         lambda: np.eye(2),
         mistakes=(
             Mistake("a vector of ones",
-                    "Each y_i depends on each b_j, so the Jacobian is 2×2; it is the identity because "
-                    "y_i depends on b_i alone.", lambda: np.ones(2)),
+                    "The derivative of two outputs by two biases has 2 × 2 entries, one per pair (y_i, b_j), "
+                    "so it is a 2×2 matrix, not a vector.", lambda: np.ones(2)),
             Mistake("a matrix of ones",
                     "y_1 = … + b_1 does not depend on b_2: the off-diagonal entries are 0.",
                     lambda: np.ones((2, 2))),
         ),
+        hints=('Write y_i = a_i1 x_1 + a_i2 x_2 + b_i: which of b_1, b_2 does each y_i contain?',
+               'Two outputs and two biases: a 2×2 matrix whose entry [i, j] is ∂y_i/∂b_j; differentiate y_i by each b_j.'),
     ),
     Exercise(
         "2.6", "∂y/∂A for y = A x + b: the blocks ∂y_1/∂A and ∂y_2/∂A stacked, a 4×2 sympy Matrix in x_1, x_2",
@@ -137,6 +147,8 @@ register(
                     lambda: sp.Matrix.vstack(_dy_dA_blocks()[2:, :], _dy_dA_blocks()[:2, :])),
         ),
         hint="y_i = a_i1 x_1 + a_i2 x_2 + b_i: block i is the 2×2 matrix of ∂y_i/∂a_jk.",
+        hints=('Block i is the 2×2 matrix of ∂y_i/∂a_jk: row j, column k. Start with y_1 = a_11 x_1 + a_12 x_2 + b_1.',
+               'y_i contains only row i of A, so block i is zero except its row i, which is (x_1, x_2): e_i xᵀ.'),
     ),
     Exercise(
         "2.7", "∂y/∂A at x = (0.05, 0.1) as a numpy array T of shape (2, 2, 2), T[i, j, k] = ∂y_i/∂a_jk",
@@ -150,6 +162,8 @@ register(
                     lambda: _dy_dA_tensor(X_NUM).transpose(1, 2, 0)),
         ),
         hint="T[i, j, k] is x_k when i == j and 0 otherwise (np.einsum('ij,k->ijk', np.eye(2), x) builds it).",
+        hints=('Same object as 2.6, now as a (2, 2, 2) array at x = x_num: T[i] is the block of y_i.',
+               'T[i, j, k] = x_k when i == j and 0 otherwise: start from np.zeros((2, 2, 2)) and fill two rows.'),
     ),
     Exercise(
         "2.8", "∂E/∂A = Σ_i g_i ∂y_i/∂A for an upstream gradient g = ∂E/∂y, a 2×2 sympy Matrix in g_1, g_2, x_1, x_2",
@@ -163,6 +177,8 @@ register(
                     lambda: sp.Matrix([[g[0] * x[0], g[0] * x[1]], [0, 0]])),
         ),
         hint="Multiply block i by g_i and add the blocks.",
+        hints=('Scale block i of 2.6 by g_i and add the two blocks.',
+               'Entry [j, k] is Σ_i g_i [i = j] x_k = g_j x_k: rows from g, columns from x, an outer product.'),
     ),
     Exercise(
         "2.9", "∂σ(A x)/∂x by the chain rule, a 2×2 sympy Matrix in a_11 … a_22, x_1, x_2",
@@ -180,6 +196,8 @@ register(
                     lambda: sp.Matrix(A)),
         ),
         hint="z = A x, then σ(z): the chain is ∂σ/∂z · ∂z/∂x, with z = A x inside σ′.",
+        hints=("Two maps in a row: z = A x, then σ(z). Their Jacobians are 2.4's (without b) and 2.3's (at z).",
+               "Numerator layout: the last map's Jacobian first, ∂σ/∂z · ∂z/∂x = diag(σ′(z)) · A, with z = A x."),
     ),
     Exercise(
         "2.10", "∂E/∂x for E = ½‖σ(A x) − t‖², a 1×2 row (numerator layout), a sympy Matrix",
@@ -193,5 +211,7 @@ register(
                     lambda: ((A * x).applyfunc(sigmoid) - t).T * A * sp.diag(*[_sig_prime(zi) for zi in A * x])),
         ),
         hint="Three Jacobians: ∂E/∂out (1×2), ∂out/∂z (2×2, diagonal), ∂z/∂x (2×2).",
+        hints=('Three Jacobians, from the loss backwards: ∂E/∂a, then ∂a/∂z, then ∂z/∂x, with a = σ(z) and z = A x.',
+               '∂E/∂a = (a − t)ᵀ is 1×2, ∂a/∂z = diag(σ′(z)) is 2×2, ∂z/∂x = A is 2×2: (a − t)ᵀ diag(σ′(z)) A.'),
     ),
 )

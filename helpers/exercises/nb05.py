@@ -34,6 +34,14 @@ def _dW1_by_hand(sigma_prime_at_output=False, transpose_W=True, mean=True):
     return X.T @ D1 / (N if mean else 1)
 
 
+def _dW1_from(D3):
+    """dW1 from a given Δ3 (the learner's own, for tracing a wrong 5.2 upstream)."""
+    fw = _forward()
+    D2 = (D3 @ W3.T) * fw.a[2] * (1 - fw.a[2])
+    D1 = (D2 @ W2.T) * nets.relu_prime(fw.z[0])
+    return X.T @ D1 / N
+
+
 def _no_bias_output(bs):
     return nets.forward(L.Ws, bs, np.zeros(3), acts).out
 
@@ -75,6 +83,10 @@ register(
                     lambda: nets.binary_cross_entropy(_forward().out, T)),
         ),
         hint="E = −(1/N) Σₙ Σₖ T[n, k] · log P[n, k], with P the softmax output of the batch.",
+        hints=("Compute the cross-entropy of each row first (one example each), then combine the rows.",
+               "E = −(1/N) Σₙ Σₖ T[n, k] log P[n, k]: np.sum over axis=1 (the classes), then "
+               "np.mean over the rows."),
+        factors=((N, "the sum over the rows, where the loss is their mean: divide by N"),),
     ),
     Exercise(
         "5.2", "Δ3 = ∂Eₙ/∂Z3 for each example, a 4×3 array (one row per example, no 1/N)",
@@ -86,6 +98,10 @@ register(
                     lambda: _delta3() / N),
         ),
         hint="For softmax with cross-entropy, δ of one example is p − t; stack the rows.",
+        hints=("Notebook 04 found δ at a softmax output with cross-entropy for one example; do it "
+               "for every row at once.",
+               "Δ3 = P − T, shape N×3 like P; no division by N here."),
+        factors=((1 / N, "the 1/N of the batch mean folded in too early: Δ3 is per example"),),
     ),
     Exercise(
         "5.3", "∂E/∂W3 for the batch, a 3×3 array (row convention, shape of W3)",
@@ -104,6 +120,12 @@ register(
                     lambda: nets.backward(L.Ws, L.bs, X[0], T[0], acts, loss).dW[2]),
         ),
         hint="∂E/∂W3 = A2ᵀ Δ3 / N: (3×4)·(4×3), each row of A2 paired with its own row of Δ3.",
+        hints=("Each example gives its own outer product a2ᵀ δ3; the batch loss is the mean of "
+               "the examples' losses.",
+               "∇W3 E = A2ᵀ Δ3 / N: (3×N)·(N×3) gives 3×3, the shape of W3; A2 is fw.a[2]."),
+        upstream=("5.2",),
+        from_upstream=lambda D3: _forward().a[2].T @ np.asarray(D3, dtype=float) / N,
+        factors=((N, "the sum over the examples, where the loss is their mean: divide by N"),),
     ),
     Exercise(
         "5.4", "∂E/∂W1 for the batch, a 3×3 array (row convention, shape of W1)",
@@ -122,6 +144,13 @@ register(
                     lambda: _dW1_by_hand(mean=False)),
         ),
         hint="Δ2 = (Δ3 W3ᵀ) ⊙ A2 ⊙ (1 − A2), Δ1 = (Δ2 W2ᵀ) ⊙ relu′(Z1), then ∂E/∂W1 = Xᵀ Δ1 / N.",
+        hints=("Hand Δ down one layer at a time, as notebook 04 did, with N rows: first Δ2, then Δ1, "
+               "then the weight gradient.",
+               "Δ2 = (Δ3 W3ᵀ) ⊙ A2 ⊙ (1 − A2), Δ1 = (Δ2 W2ᵀ) ⊙ relu′(Z1), ∇W1 E = Xᵀ Δ1 / N "
+               "(3×N times N×3)."),
+        upstream=("5.2",),
+        from_upstream=lambda D3: _dW1_from(np.asarray(D3, dtype=float)),
+        factors=((N, "the sum over the examples, where the loss is their mean: divide by N"),),
     ),
     Exercise(
         "5.5", "∂E/∂b3 for the batch, a vector of 3",
@@ -140,6 +169,12 @@ register(
                     lambda: np.zeros(3)),
         ),
         hint="z = a W + b, so ∂z_j/∂b_j = 1 and ∂E/∂b = (1/N) Σₙ Δ3[n, :].",
+        hints=("A bias is a weight whose input is always 1: what does A2ᵀ Δ3 / N become with a "
+               "column of ones in place of A2?",
+               "∇b3 E = (1/N) Σₙ Δ3[n, :]: the mean of Δ3 over the rows (axis=0), a vector of 3."),
+        upstream=("5.2",),
+        from_upstream=lambda D3: np.asarray(D3, dtype=float).mean(axis=0),
+        factors=((N, "the sum over the rows, where the loss is their mean: divide by N"),),
     ),
     Exercise(
         "5.6", "the output p of seed 002's network without biases at the input x = 0, a vector of 3",
@@ -154,6 +189,9 @@ register(
                     lambda: _no_bias_output(L.bs)),
         ),
         hint="Push x = 0 through: z1 = 0, a1 = ReLU(0), z2 = a1 W2, a2 = σ(z2), z3 = a2 W3, p = softmax(z3).",
+        hints=("Push x = 0 through every layer with every b = 0: what does each activation give at 0?",
+               "ReLU(0) = 0, but σ(0) is not 0: z3 = σ(0) times the column sums of W3, then the "
+               "softmax of that."),
     ),
     Exercise(
         "5.7", "the iris test set standardised with the training set's statistics, a 30×4 array",
@@ -173,6 +211,10 @@ register(
                     _standardised_test_ddof1),
         ),
         hint="(X_test − X_train.mean(axis=0)) / X_train.std(axis=0): one mean and one std per column.",
+        hints=("Which flowers may the mean and the standard deviation come from? Only those the "
+               "model trains on.",
+               "(X_test − μ) / s, with μ = X_train.mean(axis=0) and s = X_train.std(axis=0), "
+               "one per column: a 30×4 array."),
     ),
     Exercise(
         "5.8", "∂E/∂W3 for the batch when every weight is 0.5 (biases as in the seed), a 3×3 array",
@@ -188,6 +230,10 @@ register(
                     lambda: nets.backward(L.Ws, L.bs, X, T, acts, loss).dW[2]),
         ),
         hint="Use nets.backward with Ws = [np.full_like(W, 0.5) for W in Ws], or A2ᵀ Δ3 / N by hand.",
+        hints=("Set every entry of W1, W2 and W3 to 0.5, keep the biases, and run the batch "
+               "backward pass.",
+               "nets.backward([np.full_like(W, 0.5) for W in L.Ws], L.bs, X, T, L.activations, "
+               "L.loss).dW[2], or A2ᵀ Δ3 / N by hand with the new forward pass."),
     ),
     Exercise(
         "5.9", "the largest value of σ′(z) = σ(z)(1 − σ(z)) over all z, a number",
@@ -202,6 +248,9 @@ register(
                     lambda: 1.0),
         ),
         hint="s(1 − s) with s = σ(z) ∈ (0, 1) is largest at s = ½.",
+        hints=("Write σ′ in terms of s = σ(z), which lies between 0 and 1: σ′ = s (1 − s).",
+               "s (1 − s) is a parabola in s, highest in the middle of (0, 1); find the z where σ "
+               "takes that value and evaluate σ′ there (nets.sigmoid_prime)."),
     ),
     Exercise(
         "5.10", "the largest value the product of the σ′ factors in δ1 can take, for 6 sigmoid layers, a number",
@@ -216,5 +265,10 @@ register(
                     lambda: 0.5 ** 6),
         ),
         hint="Each layer multiplies by σ′(z) ≤ ¼.",
+        hints=("Each of the 6 layers contributes one factor σ′(z); the product is largest when every "
+               "factor is at its largest.",
+               "Raise the largest value of σ′ (exercise 5.9) to the power of the number of layers."),
+        upstream=("5.9",),
+        from_upstream=lambda largest: float(largest) ** 6,
     ),
 )
