@@ -345,14 +345,15 @@ def sym_compare(answer, expected, symbols, n=24, seed=0):
     return "unknown" if ambiguous else "equal"
 
 
-def _special_points(symbols, rng, n=8):
-    base = _domain_points(symbols, n, rng)
-    for point in base:
-        k = rng.randrange(len(symbols))
-        point[k] = mpmath.mpf(rng.choice((0, 0, 1, -1)))
-        if rng.random() < 0.3:
-            point = [mpmath.mpf(0)] * len(symbols)
-    return base
+def _special_points(symbols, rng):
+    """Each symbol at 0 (then at ±1) in turn, the others random; and all at 0."""
+    points = []
+    for value in (0, 1, -1):
+        for k, base in enumerate(_domain_points(symbols, len(symbols), rng)):
+            base[k] = mpmath.mpf(value)
+            points.append(base)
+    points.append([mpmath.mpf(0)] * len(symbols))
+    return points
 
 
 def _equal_at_points(a, b, symbols):
@@ -1559,7 +1560,7 @@ def leaks(case: Case, feedback) -> str | None:
         if hint:
             text = text.replace(hint, " ")
     # counts, indices and shapes are not values: "3 of 9 entries differ", "entry [0, 1]", "shape (2, 2)"
-    text = re.sub(r"\d+ of \d+ entries|\[[\d, ]*\]|\([\d, ]*\)|\d+×\d+|\d+-D|\d+ (?:rows|columns|dimensions)", " ", text)
+    text = re.sub(r"(?:hint|check)\(\"[^\"]*\"|\d+ of \d+ entries|\[[\d, ]*\]|\([\d, ]*\)|\d+×\d+|\d+-D|\d+ (?:rows|columns|dimensions)", " ", text)
     numbers = []
     for m in _NUMBER.finditer(text):
         try:
