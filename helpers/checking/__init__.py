@@ -54,9 +54,11 @@ def _unknown(exercise_id, key):
     if key is None:
         if type(exercise_id) in (int, float):
             shown = repr(exercise_id)
+            longer = f"{shown}0" if "." in shown else f"{shown}.10"
             return Feedback(shown, "invalid", (
                 f"give the exercise id as text, in quotes: check(\"{shown}\", …) for exercise {shown}, or "
-                f"check(\"3.10\", …) for exercise 3.10 (a number such as 3.10 is the same as 3.1)."), "invalid")
+                f"check(\"{longer}\", …) for exercise {longer} (a number such as {longer} is the same as {shown})."),
+                "invalid")
         return Feedback("?", "invalid", (
             "the first argument is the exercise id, as text in quotes, for instance check(\"3.4\", dW2)."), "invalid")
     prefix = key.split(".")[0]

@@ -25,7 +25,7 @@ RANDOM_POINTS = 12
 FINE_POINTS = 4         # the exact difference is evaluated at this many of the random points
 MAXN = 150              # evalf's working precision stops here (digits): beyond, no significant digits
 RTOL = 1e-12            # a real mistake differs far more; equivalent forms agree to ~25 digits
-STRUCTURED = (0, 1, -1, sp.Rational(1, 2), -2, sp.Rational(-7, 3))
+STRUCTURED = (0, 1, -1, sp.Rational(1, 2), -2, sp.Rational(-7, 3), 5, -6, 40, -50)
 
 _SYSTEM_RANDOM = random.SystemRandom()
 
@@ -71,12 +71,46 @@ def _random_value(symbol, rng, scales=(1, 1, 1, 10**-3, 10**-1, 10, 100)):
     return sp.Rational(rng.randrange(1, 10**6), 10**6 + 1)
 
 
-def sample_points(symbols, rng=None):
-    """Points in the symbols' domain: structured ones, then fresh random ones."""
+def constants(expr, limit=12):
+    """The values of an expression's constant parts (2 in Heaviside(s − 2), e⁷ in s − exp(7)): the
+    thresholds a branch can hide behind, and the sizes a tiny term can hide in."""
+    found = set()
+    for node in sp.preorder_traversal(expr):
+        budget.tick()
+        if not isinstance(node, sp.Expr) or node.free_symbols or not node.is_number or node.is_Integer and abs(node) < 2:
+            continue
+        try:
+            number = sp.N(node, 15, maxn=MAXN)
+            value = mpmath.mpf(number._mpf_) if isinstance(number, sp.Float) else mpmath.mpf(sp.re(number).evalf(15)._mpf_)
+        except Exception:
+            continue
+        if not mpmath.isfinite(value) or value == 0:
+            continue
+        found.add(float(value) if 1e-300 < abs(value) < 1e300 else 1e-300 if abs(value) < 1 else 1e300)
+        if len(found) >= limit:
+            break
+    return sorted(found)
+
+
+def _near(value, rng):
+    """A non-dyadic rational close to `value`."""
+    q = rng.randrange(10**9 + 1, 10**10, 2)
+    return sp.Rational(int(round(value * q)) or 1, q)
+
+
+def sample_points(symbols, rng=None, around=()):
+    """Points in the symbols' domain: structured ones (small, large, negative), points on both
+    sides of each value in `around` (the answer's constants), then fresh random ones."""
     rng = rng or random.Random(_SYSTEM_RANDOM.getrandbits(64))
     symbols = sorted(symbols, key=lambda s: s.name)
     points = []
-    for k, value in enumerate(STRUCTURED):
+    for c in around:
+        if not 1e-9 < abs(c) < 1e9:
+            continue
+        for v in (c * 1.001 + 0.001, c * 0.999 - 0.001, 2 * c + 1, -2 * c - 1):
+            value = _near(v, rng)
+            points.append({s: value if _allowed(s, value) else _random_value(s, rng) for s in symbols})
+    for k in range(len(STRUCTURED)):
         point = {}
         for j, s in enumerate(symbols):  # structured values, staggered so symbols differ
             v = sp.sympify(STRUCTURED[(k + j) % len(STRUCTURED)])
@@ -173,8 +207,10 @@ class _Table:
         if cached is None or cached[0] is not expected or cached[1] != self.symbols:
             cached = (expected, self.symbols, _compile(expected, self.symbols))
             _COMPILED[id(expected)] = cached
-        self.expected = _values(expected, cached[2], self.symbols, points)
-        self.answer = _values(answer, _compile(answer, self.symbols), self.symbols, points)
+        self.expected_entries, self.answer_entries = _entries(expected), _entries(answer)
+        self.fe, self.fa = cached[2], _compile(answer, self.symbols)
+        self.expected = _values(expected, self.fe, self.symbols, points)
+        self.answer = _values(answer, self.fa, self.symbols, points)
 
     def differing(self, other=None, transform=None):
         """Indices of the points where the answer (or `other`'s values) differs from the expected."""
@@ -205,38 +241,86 @@ def _where(points, bad, symbols):
     bad_set = set(bad)
     good = [p for k, p in enumerate(points) if k not in bad_set]
     failing = [points[k] for k in bad]
-    for s in sorted(symbols, key=lambda s: s.name):
-        if all(p[s] < 0 for p in failing) and all(p[s] >= 0 for p in good if p[s] >= 0) and any(p[s] > 0 for p in good):
+    for s in sorted(symbols, key=lambda s: s.name):  # only where the failing points are exactly those
+        if all(p[s] < 0 for p in failing) and all(p[s] >= 0 for p in good):
             return f" It differs for negative {s.name} (the symbol is real: it may be negative)."
-        if all(p[s] == 0 for p in failing):
+        if all(p[s] == 0 for p in failing) and all(p[s] != 0 for p in good):
             return f" It differs at {s.name} = 0."
-    for s in sorted(symbols, key=lambda s: s.name):
-        if all(abs(p[s]) > 3 for p in failing) and any(abs(p[s]) <= 3 for p in good):
-            return f" It differs for large values of {s.name}."
     share = len(bad) / len(points)
     return " It differs at most values of the symbols." if share > 0.5 else " It differs at some values of the symbols."
 
 
-def _differs_slightly(answer, expected, points):
-    """Whether the exact difference answer − expected is non-zero, with real significant digits, at
-    one of the points. sympy's adaptive evalf raises its working precision through cancellation:
-    the difference of two equivalent forms comes back as a zero without significant digits, while
-    a term as small as 1e-40·a comes back as a number with all its digits."""
-    difference = (answer - expected) if not isinstance(expected, sp.MatrixBase) else (sp.Matrix(answer) - expected)
-    for point in points[-FINE_POINTS:]:
-        for entry in _entries(difference):
-            budget.tick()
-            try:
-                value = sp.N(entry.xreplace(point), 30, maxn=MAXN)
-            except budget.OutOfTime:
-                raise
-            except Exception:
+def _at(function, entry, point, symbols, dps):
+    """One entry at one point, computed with `dps` digits: a complex, or None where undefined."""
+    budget.tick()
+    if function is not None:
+        try:
+            with mpmath.workdps(dps):
+                number = mpmath.mpmathify(function(*[mpmath.mpf(point[s].p) / point[s].q for s in symbols]))
+                if mpmath.isfinite(number):
+                    return number
+        except budget.OutOfTime:
+            raise
+        except Exception:
+            pass
+    try:  # not printable for mpmath, or undefined there in mpmath's eyes: sympy's exact evaluation
+        value = sp.N(entry.xreplace(point), dps, maxn=max(MAXN, 2 * dps))
+        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return None
+        with mpmath.workdps(dps):
+            return mpmath.mpmathify(complex(value)) if not value.is_real else mpmath.mpf(str(value)) if value != 0 else mpmath.mpf(0)
+    except budget.OutOfTime:
+        raise
+    except Exception:
+        return None
+
+
+def _really_differs(table, k, point, base):
+    """Whether the answer differs from the expected value at the point for real, not by rounding.
+
+    The difference is computed with `base`, 2·base and 4·base digits: rounding noise shrinks by
+    about 10^base each time the precision doubles, while a real difference, however small (a term
+    of 1e-40, a cancellation of huge terms gone wrong), stays the same.
+    """
+    previous = None
+    for dps in (base, 2 * base, 4 * base):
+        a = _at(table.fa[k], table.answer_entries[k], point, table.symbols, dps)
+        e = _at(table.fe[k], table.expected_entries[k], point, table.symbols, dps)
+        if e is None:
+            return False  # outside the expected expression's domain
+        if a is None:
+            if dps == 4 * base:
+                return True  # undefined where the expected value is defined, at every precision
+            previous = None
+            continue
+        with mpmath.workdps(dps):
+            d = abs(a - e)
+        if previous is not None:
+            if d == 0 or d < previous * mpmath.mpf(10) ** (-base // 2):
+                return False  # shrinking with precision: rounding
+            if abs(d - previous) <= previous / 10:
+                return True  # the same at two precisions: a real difference
+        previous = d
+    return previous is not None and previous > 0
+
+
+def _differing_for_real(table, candidates, base):
+    """The candidate points (indices) where some entry really differs, at most a few confirmed."""
+    confirmed = []
+    for k_point in candidates:
+        point = table.points[k_point]
+        for k in range(len(table.expected_entries)):
+            e_val, a_val = table.expected[k_point][k], table.answer[k_point][k]
+            if e_val is None:
                 continue
-            parts = (value,) if value.is_real else (sp.re(value), sp.im(value))
-            for part in parts:
-                if isinstance(part, sp.Float) and part != 0 and part._prec >= 40:
-                    return True
-    return False
+            if a_val is not None and _agree(a_val, e_val):
+                continue
+            if _really_differs(table, k, point, base):
+                confirmed.append(k_point)
+                break
+        if len(confirmed) >= 3:
+            return confirmed + [c for c in candidates if c > confirmed[-1]]  # the rest: taken as found
+    return confirmed
 
 
 def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
@@ -275,16 +359,24 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
         return "wrong", "shape", f"not yet: you gave {got}, the answer is {want}."
     if answer == expected:  # the same expression, node for node (both are genuine sympy objects)
         return "correct", "correct", "correct."
-    points = sample_points(symbols, rng)
+    found = constants(answer)
+    points = sample_points(symbols, rng, around=found)
+    # digits enough to see past the answer's smallest and largest constants (a term of 1e-40 · a)
+    if any(abs(c) <= 1e-300 or abs(c) >= 1e300 for c in found):
+        return "invalid", "timeout", ("cannot check this: it contains a number beyond 10^±300 (such as exp(-1000)), "
+                                      "too small or too large to check: simplify it first.")
+    base = 30 + int(max([abs(math.log10(abs(c))) for c in found] + [0]))
     table = _Table(answer, expected, points)
     if table.defined() == 0:
         return "invalid", "invalid", "cannot check this exercise's expression at any point; please report it."
-    bad = table.differing()
     if all(a is None for row in table.answer for a in row):
         return "invalid", "invalid", ("cannot check this: your expression cannot be evaluated at any point "
                                       "(a division by zero, or a log of a negative number?).")
+    bad = _differing_for_real(table, table.differing(), base)
     if not bad:
-        if not _differs_slightly(answer, expected, points):
+        fine = [k for k in range(len(points) - FINE_POINTS, len(points))]
+        tiny = any(_really_differs(table, k, points[p], base) for p in fine for k in range(len(table.expected_entries)))
+        if not tiny:
             return "correct", "correct", "correct."
         return "wrong", "wrong", ("not yet: your expression differs from the expected one by a tiny amount: "
                                   "it is not equivalent (is a small term or a rounded constant in it?).")
