@@ -254,8 +254,10 @@ def _domain_points(symbols, n, rng):
         point = []
         for s in symbols:
             a = s.assumptions0
-            mode = rng.randrange(4)
-            if mode == 0:
+            mode = rng.randrange(4) if k >= 2 else 4 + k  # the first two points: far out, ±12,345
+            if mode >= 4:
+                v = 12345.678 * (1 if mode == 4 else -1) * rng.uniform(1, 1.1)
+            elif mode == 0:
                 v = rng.uniform(-4, 4)
             elif mode == 1:
                 v = rng.choice((-1, 1)) * 10 ** rng.uniform(-3, 2.5)

@@ -278,30 +278,31 @@ def _at(function, entry, point, symbols, dps):
 def _really_differs(table, k, point, base):
     """Whether the answer differs from the expected value at the point for real, not by rounding.
 
-    The difference is computed with `base`, 2·base and 4·base digits: rounding noise shrinks by
-    about 10^base each time the precision doubles, while a real difference, however small (a term
-    of 1e-40, a cancellation of huge terms gone wrong), stays the same.
+    The difference is computed with base, 2·base, 4·base and 8·base digits. Rounding noise shrinks
+    as the precision grows, while a real difference, however small (a term of 1e-40), stays the
+    same: the verdict is taken from the two highest precisions (two low ones can both lose every
+    digit of a cancellation of huge terms, and agree by accident).
     """
-    previous = None
-    for dps in (base, 2 * base, 4 * base):
+    values = []
+    for dps in (base, 2 * base, 4 * base, 8 * base):
         a = _at(table.fa[k], table.answer_entries[k], point, table.symbols, dps)
         e = _at(table.fe[k], table.expected_entries[k], point, table.symbols, dps)
         if e is None:
             return False  # outside the expected expression's domain
         if a is None:
-            if dps == 4 * base:
-                return True  # undefined where the expected value is defined, at every precision
-            previous = None
+            values.append(None)
             continue
         with mpmath.workdps(dps):
-            d = abs(a - e)
-        if previous is not None:
-            if d == 0 or d < previous * mpmath.mpf(10) ** (-base // 2):
-                return False  # shrinking with precision: rounding
-            if abs(d - previous) <= previous / 10:
-                return True  # the same at two precisions: a real difference
-        previous = d
-    return previous is not None and previous > 0
+            values.append(abs(a - e))
+        if len(values) >= 2 and values[-2] is not None and values[-1] == 0 and values[-2] == 0:
+            return False  # exactly equal at two precisions
+    last, before = values[-1], values[-2]
+    if last is None:
+        return before is None  # undefined where the expected value is defined, at the two highest precisions
+    if before is None or last == 0:
+        return False
+    with mpmath.workdps(8 * base):
+        return abs(last - before) <= last / 10
 
 
 def _differing_for_real(table, candidates, base):
