@@ -76,7 +76,7 @@ classroom: $(VENV)/.class
 
 ## test-classroom: nbgrader's own generate_assignment/autograde/export on the class, tampering included (slow)
 test-classroom: $(VENV)/.class
-	BACKPROP_CLASSROOM=1 $(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/test_classroom_grading.py
+	$(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/classroom_grading.py
 
 ## bench-grading: autograde N synthetic submissions (N=30; N=300 on request) and report submissions per minute
 N ?= 30

@@ -1,5 +1,5 @@
 """The class, fast: the generated nbgrader course's structure, the safe answer codec, and the
-deployment files. (nbgrader's own commands on it: tests/test_classroom_grading.py, `make test-classroom`.)"""
+deployment files. (nbgrader's own commands on it: tests/e2e/classroom_grading.py, `make test-classroom`.)"""
 
 import ast
 import importlib.util

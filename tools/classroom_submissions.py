@@ -1,6 +1,6 @@
 """Synthetic submissions to the class's nbgrader assignments: honest, wrong and tampered.
 
-Used by tests/test_classroom_grading.py (what each kind must score) and bench/grading.py (how
+Used by tests/e2e/classroom_grading.py (what each kind must score) and bench/grading.py (how
 fast nbgrader grades a class). Every submission starts from the release nbgrader generated (what
 a learner fetches) and changes only what a learner can change: the answer cells, stored outputs,
 other files beside the notebook; a tamper also tries whatever a learner's code can do in the
