@@ -47,6 +47,15 @@ def _lookup(exercise_id):
     return (exercises.get(key) if key else None), key
 
 
+def _exercise_or_feedback(exercise_id):
+    """The registered Exercise, or the Feedback that says why there is none (never raises)."""
+    try:
+        exercise, key = _lookup(exercise_id)
+    except Exception as exc:  # a broken registry is our bug: say so plainly, never a traceback
+        return Feedback("?", "invalid", f"the checker could not load its exercises ({type(exc).__name__}); please report it.", "invalid")
+    return exercise if exercise is not None else _unknown(exercise_id, key)
+
+
 def _unknown(exercise_id, key):
     from helpers import exercises
 
@@ -82,12 +91,9 @@ def check(exercise_id, answer):
     """
     from helpers import progress
 
-    try:
-        exercise, key = _lookup(exercise_id)
-    except Exception as exc:  # a broken registry is our bug: say so plainly, never a traceback
-        return Feedback("?", "invalid", f"the checker could not load its exercises ({type(exc).__name__}); please report it.", "invalid")
-    if exercise is None:
-        return _unknown(exercise_id, key)
+    exercise = _exercise_or_feedback(exercise_id)
+    if isinstance(exercise, Feedback):
+        return exercise
     feedback = _judge(exercise, answer)
     if feedback.status in ("correct", "wrong"):  # a verdict on the learner's answer (⚠ and … are not)
         problem = progress.record(exercise.id, "correct" if feedback else "tried")
@@ -109,12 +115,9 @@ def solution(exercise_id, value):
     Returns:
         Feedback with status "solution" (or a plain verdict if the value is not the reference).
     """
-    try:
-        exercise, key = _lookup(exercise_id)
-    except Exception as exc:
-        return Feedback("?", "invalid", f"the checker could not load its exercises ({type(exc).__name__}); please report it.", "invalid")
-    if exercise is None:
-        return _unknown(exercise_id, key)
+    exercise = _exercise_or_feedback(exercise_id)
+    if isinstance(exercise, Feedback):
+        return exercise
     verdict = _judge(exercise, value, remember=False)
     if verdict:
         return Feedback(exercise.id, "solution", (
@@ -132,12 +135,9 @@ def demo(exercise_id, answer):
     Returns:
         Feedback, exactly as ``check`` would give it. Never raises.
     """
-    try:
-        exercise, key = _lookup(exercise_id)
-    except Exception as exc:
-        return Feedback("?", "invalid", f"the checker could not load its exercises ({type(exc).__name__}); please report it.", "invalid")
-    if exercise is None:
-        return _unknown(exercise_id, key)
+    exercise = _exercise_or_feedback(exercise_id)
+    if isinstance(exercise, Feedback):
+        return exercise
     return _judge(exercise, answer, remember=False)
 
 
