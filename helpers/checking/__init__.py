@@ -184,33 +184,95 @@ def _check(exercise, answer, remember):
         ))
     expected = exercise.expected()
     mistakes = [(m.name, m.hint, m.value()) for m in exercise.mistakes]
+    found = _slips(exercise)
     if exercise.symbolic:
         if kind == "numeric":
+            named = _numbers_for_symbols(value, expected, found)
+            if named is not None:
+                return make(*named)
             return make("invalid", "invalid", (
                 "cannot check this: you gave a number, but this exercise asks for an expression "
                 f"in {', '.join(sorted(s.name for s in expected.free_symbols))} (build it from the sympy symbols)."
             ))
-        status, diagnosis, message = compare_symbolic(value, expected, mistakes, exercise.factors)
+        status, diagnosis, message = compare_symbolic(value, expected, mistakes, exercise.factors, slips=found)
     else:
         if kind == "symbolic":
-            names = ", ".join(sorted(s.name for s in value.free_symbols))
-            return make("invalid", "invalid", (
-                f"cannot check this: your answer still contains the symbols {names}; this exercise "
-                "asks for numbers: substitute the values (for instance with .subs)."
-            ))
-        numeric_mistakes = [(n, h, np.asarray(v, dtype=float)) for n, h, v in mistakes]
-        status, diagnosis, message = compare_numeric(value, np.asarray(expected, dtype=float), exercise.rtol,
-                                                     exercise.atol, numeric_mistakes, exercise.factors,
-                                                     given.low_precision)
-        if status == "wrong" and not diagnosis.startswith("mistake:"):
-            traced = _upstream(exercise, value)
-            if traced:
-                status, diagnosis, message = traced
+            status, diagnosis, message = _symbols_for_numbers(exercise, value, found)
+        else:
+            numeric_mistakes = [(n, h, np.asarray(v, dtype=float)) for n, h, v in mistakes]
+            base = exercise.base() if exercise.base is not None else None
+            status, diagnosis, message = compare_numeric(
+                value, np.asarray(expected, dtype=float), exercise.rtol, exercise.atol, numeric_mistakes,
+                exercise.factors, given.low_precision, slips=found, upstream=lambda v: _upstream(exercise, v), base=base)
     if remember:
         _LAST[exercise.id] = (kind, value, status == "correct")
     if status == "wrong" and diagnosis == "wrong" and exercise.hint:
         message = f"{message} Hint: {exercise.hint}"
     return make(status, diagnosis, message)
+
+
+def _slips(exercise):
+    """The exercise's slips (None if it declares no Work, or if building them fails: a bug of ours
+    must cost the learner only the finer diagnosis, never the verdict)."""
+    from helpers.checking import slips
+
+    try:
+        return slips.for_exercise(exercise)
+    except budget.OutOfTime:
+        raise
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _numbers_for_symbols(value, expected, found):
+    """Numbers where an expression is asked: the answer of a neighbouring question (2.4 answered with
+    2.5's identity matrix) gets its name; anything else gets None (and the sentence asking for symbols)."""
+    if found is None or not found.all_neighbours():
+        return None
+    import sympy as sp
+
+    array = np.asarray(value, dtype=float)
+    shape = getattr(expected, "shape", ())
+    if array.ndim > 2 or (array.ndim == 2 and tuple(array.shape) != tuple(shape)):
+        return None
+    answer = sp.Matrix(array.tolist()) if array.ndim == 2 else sp.Float(float(array)) if array.ndim == 0 else None
+    if answer is None:
+        return None
+    status, diagnosis, message = compare_symbolic(answer, expected, (), (), slips=found)
+    if status == "wrong" and diagnosis == "neighbour":
+        return status, diagnosis, message
+    return None
+
+
+def _symbols_for_numbers(exercise, value, found):
+    """A sympy expression with symbols, where the exercise asks for numbers: the answer to a
+    neighbouring symbolic question (2.5 answered with 2.4's A), or a sentence."""
+    from helpers import exercises
+
+    names = ", ".join(sorted(s.name for s in value.free_symbols))
+    notebook = exercise.id.split(".")[0]
+    symbolic = [i for i in exercises.ids() if i.split(".")[0] == notebook and i != exercise.id and exercises.get(i).symbolic]
+    if not symbolic:  # numbers computed with symbols still in them
+        return "invalid", "invalid", (
+            f"cannot check this: your answer still contains the symbols {names}; this exercise "
+            "asks for numbers: substitute the values (for instance with .subs).")
+    for other_id in symbolic:
+        other = exercises.get(other_id)
+        try:
+            same = compare_symbolic(value, other.expected())[0] == "correct"
+        except budget.OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001
+            same = False
+        if same:
+            work = other.work() if callable(other.work) else other.work
+            label = work.label if work is not None else other.title
+            asked = found.work.label if found is not None else exercise.title
+            return "wrong", "neighbour", (
+                f"not yet: this is {label}, the answer to exercise {other_id}; this exercise asks for {asked}.")
+    return "invalid", "invalid", (
+        f"cannot check this: your answer still contains the symbols {names}; this exercise asks for numbers "
+        "(substitute the values, for instance with .subs, or differentiate again if no symbol should be left).")
 
 
 def _upstream(exercise, value):

@@ -5,6 +5,7 @@ furthest off, never by how much or in which direction."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -38,7 +39,8 @@ def _shape_text(shape):
     return "a single number" if shape == () else f"shape {shape}"
 
 
-def compare_numeric(answer, expected, rtol=1e-6, atol=1e-9, mistakes=(), factors=(), low_precision=False):
+def compare_numeric(answer, expected, rtol=1e-6, atol=1e-9, mistakes=(), factors=(), low_precision=False,
+                    slips=None, upstream=None, base=None):
     """Diagnose a numeric answer against a numeric expected value.
 
     Args:
@@ -48,9 +50,16 @@ def compare_numeric(answer, expected, rtol=1e-6, atol=1e-9, mistakes=(), factors
         factors: (factor, meaning) pairs of constant factors that are real mistakes here.
         low_precision: the learner computed in float32 (or float16): a correct float32
             computation is accepted.
+        slips: the exercise's ``slips.Slips`` (the slips learners make in its computation), or None.
+        upstream: a function of the answer giving (status, diagnosis, message) when the answer is
+            right for the learner's own wrong answer upstream, else None.
+        base: for an update w − η·g, the value w before the step: rounding is judged on the step.
 
     Returns:
-        (status, diagnosis, message).
+        (status, diagnosis, message). In order: correct; right for the learner's own wrong answer
+        upstream; a registered mistake; transposed, sign; one slip; a constant factor; two slips;
+        wrong shape; a structural kind (zero, order, only the diagonal, a constant multiple,
+        some rows right); rounded too early; plainly wrong.
     """
     a, e = np.asarray(answer, dtype=float), np.asarray(expected, dtype=float)
     if _close(a, e, rtol, atol):
@@ -60,30 +69,160 @@ def compare_numeric(answer, expected, rtol=1e-6, atol=1e-9, mistakes=(), factors
         scale = float(np.max(np.abs(e))) if e.size else 0.0
         if _close(a, e, loose, max(atol, loose * scale)):
             return "correct", "correct", "correct (to float32's precision)."
+    if upstream is not None:  # right for the learner's own wrong answer upstream: fix that first
+        traced = upstream(a)
+        if traced:
+            return traced
+    shift = 0.0 if base is None else np.asarray(base, dtype=float)  # an update is judged by its step
     for name, hint, value in mistakes:
         m = np.asarray(value, dtype=float)
-        near = not _close(m, e, ROUNDED_RTOL, atol) and _close(a, m, ROUNDED_RTOL, atol)
+        try:
+            near = (not _close(m - shift, e - shift, ROUNDED_RTOL, atol)
+                    and _close(a - shift, m - shift, ROUNDED_RTOL, atol))
+        except ValueError:  # shapes that do not broadcast against the base
+            near = False
         if _close(a, m, rtol, atol) or near:
             return "wrong", f"mistake:{name}", f"not yet: this is a known mistake, {name}. {hint}"
+    finite = bool(np.all(np.isfinite(a)))
+    if a.shape == e.shape:
+        if a.ndim == 2 and _close(a.T, e, rtol, atol):
+            return "wrong", "transposed", "not yet: your matrix is the transpose of the expected one (rows and columns swapped)."
+        if np.any(e != 0) and _close(-a, e, rtol, atol):
+            return "wrong", "sign", "not yet: the sign is wrong: your answer is the negative of the expected one."
+    if slips is not None and finite:
+        found = slips.match(a[None], pairs=False, base=base)
+        if found is not None:
+            return "wrong", slip_key(found), slip_message(found, slips)
+    if a.shape == e.shape:
+        for factor, meaning in (*COMMON_FACTORS, *factors):
+            if np.any(e != 0) and _close(a, factor * e, rtol, atol):
+                return "wrong", "factor", f"not yet: your answer is {meaning}"
+    if slips is not None and finite:
+        found = slips.match(a[None], pairs=True, base=base)
+        if found is not None:
+            return "wrong", slip_key(found), slip_message(found, slips)
     if a.shape != e.shape:
         return "wrong", "shape", _shape_message(a, e, rtol, atol)
-    if a.ndim == 2 and _close(a.T, e, rtol, atol):
-        return "wrong", "transposed", "not yet: your matrix is the transpose of the expected one (rows and columns swapped)."
-    if np.any(e != 0) and _close(-a, e, rtol, atol):
-        return "wrong", "sign", "not yet: the sign is wrong: your answer is the negative of the expected one."
-    for factor, meaning in (*COMMON_FACTORS, *factors):
-        if np.any(e != 0) and _close(a, factor * e, rtol, atol):
-            return "wrong", "factor", f"not yet: your answer is {meaning}"
-    if _close(a, e, ROUNDED_RTOL, max(atol, 1e-12)):
+    kind = structure(a, e, rtol, atol) if finite else None
+    if kind is not None:
+        return "wrong", kind[0], f"not yet: {kind[1]}."
+    a_step, e_step = (a, e) if base is None else (a - np.asarray(base, dtype=float), e - np.asarray(base, dtype=float))
+    if base is not None and _typed_rounded(a) and _close(a, e, ROUNDED_RTOL, max(atol, 1e-12)):
+        a_step, e_step = a, e  # the new value itself rounded for typing: judged as a value
+    if _close(a_step, e_step, ROUNDED_RTOL, max(atol, 1e-12)) and (base is None or np.any(e_step != 0)):
         with np.errstate(all="ignore"):
-            rel = float(np.max(np.abs(a - e) / np.maximum(np.abs(e), 1e-300)))
+            rel = float(np.max(np.abs(a_step - e_step) / np.maximum(np.abs(e_step), 1e-300)))
         digits = max(1, int(math.floor(-math.log10(rel)))) if rel > 0 else 1
         float32 = " (float32 keeps only about 7: compute in float64)" if low_precision else ""
+        what = "your step (the change from the old value)" if base is not None else "it"
         return "wrong", "rounded", (
-            f"close, but it agrees with the reference to only about {digits} significant digits{float32}: "
+            f"close, but {what} agrees with the reference to only about {digits} significant digits{float32}: "
             "keep full precision in every intermediate step and round only at the end."
         )
     return "wrong", "wrong", _wrong_message(a, e, rtol, atol)
+
+
+def _typed_rounded(a):
+    """Every entry has at most 6 significant digits: numbers rounded (and typed) by hand, not a
+    computation's full precision."""
+    with np.errstate(all="ignore"):
+        finite = a[np.isfinite(a) & (a != 0)]
+        if finite.size == 0:
+            return False
+        exponent = np.floor(np.log10(np.abs(finite)))
+        scaled = finite / 10.0 ** (exponent - 5)
+    return bool(np.all(np.abs(scaled - np.round(scaled)) < 1e-6))
+
+
+def slip_key(variant):
+    """The Feedback diagnosis key of a slips.Variant."""
+    return "neighbour" if variant.key == "neighbour" else f"slip:{variant.key}"  # neighbour-inside is a slip
+
+
+def slip_message(variant, slips):
+    """The sentence for a slips.Variant: the kind of slip and where to look."""
+    text = variant.message
+    if variant.key == "neighbour":
+        return f"not yet: {text}; this exercise asks for {slips.work.label}."
+    if variant.key == "neighbour-inside":
+        return f"not yet: {text}."
+    return f"not yet: {text}."
+
+
+def structure(a, e, rtol=1e-6, atol=1e-9):
+    """A structural kind of wrong array, said without its values: (key, sentence) or None.
+
+    For any array answer of the right shape (the function exercises may call it on a function's
+    output): every entry 0; the right numbers in another order (rows or columns swapped, a
+    vector reversed, the axes of a tensor permuted); only the diagonal of a full matrix; every
+    entry off by the same factor (not named: naming it would give the answer away); some whole
+    rows or columns right and others not.
+    """
+    a, e = np.asarray(a, dtype=float), np.asarray(e, dtype=float)
+    if a.shape != e.shape or a.size < 2 or not np.any(e != 0):
+        return None
+    if not np.any(a != 0):
+        return "zero", ("every entry of your answer is 0, and the answer's are not: has a factor vanished (a "
+                        "derivative of something that does not depend on the variable), or do the terms of a "
+                        "sum cancel (a sum over the wrong axis)?")
+    if a.ndim == 1 and _close(a[::-1], e, rtol, atol):
+        return "order", "the right numbers in the reverse order: check which index runs which way"
+    if a.ndim == 2:
+        for name, moved in (("rows", lambda p: a[list(p), :]), ("columns", lambda p: a[:, list(p)])):
+            n = a.shape[0] if name == "rows" else a.shape[1]
+            if 2 <= n <= 5:
+                for perm in itertools.permutations(range(n)):
+                    if perm != tuple(range(n)) and _close(moved(perm), e, rtol, atol):
+                        return "order", (f"the right {name}, in the wrong order: check which {name[:-1]} belongs "
+                                         "to which unit (or layer, or example)")
+        if a.shape[0] == a.shape[1] and np.any(e - np.diag(np.diag(e)) != 0):
+            off = a - np.diag(np.diag(a))
+            if _close(np.diag(a), np.diag(e), rtol, atol) and not np.any(off != 0):
+                return "diagonal-only", ("only the diagonal is right: your off-diagonal entries are 0 and the "
+                                         "answer's are not: here every output depends on every input")
+    if a.ndim == 2 and a.shape[0] == a.shape[1] and 2 <= a.shape[0] <= 5:
+        n = a.shape[0]
+        for perm in itertools.permutations(range(n)):
+            p = list(perm)
+            if perm != tuple(range(n)) and _close(a[p][:, p], e, rtol, atol):
+                return "order", ("the right entries in the wrong places: rows and columns both in another order "
+                                 "(the diagonal reversed?): check which index is which")
+    if a.ndim >= 2:
+        for axis in range(a.ndim):
+            if a.shape[axis] > 1 and _close(np.flip(a, axis=axis), e, rtol, atol):
+                return "order", (f"the right numbers, in reverse order along axis {axis}: check which index runs "
+                                 "which way")
+    if a.ndim >= 3:
+        for perm in itertools.permutations(range(a.ndim)):
+            if perm != tuple(range(a.ndim)) and a.transpose(perm).shape == e.shape and _close(a.transpose(perm), e, rtol, atol):
+                return "axes", ("the right numbers with the axes in another order: check which index of your "
+                                "array stands for which quantity")
+    nonzero = (e != 0) | (a != 0)
+    if np.sum(nonzero) >= 2:
+        with np.errstate(all="ignore"):
+            ratio = float(np.sum(a * e) / np.sum(e * e))
+        if np.isfinite(ratio) and ratio != 0 and _close(a, ratio * e, max(rtol, 1e-9), atol) \
+                and not any(abs(ratio - f) < 1e-9 * abs(f) for f in (1.0, -1.0)):
+            return "constant", ("every entry is off by the same factor: a constant is missing or extra (a 2 or ½, "
+                                "1/N, the learning rate?); compare your constants with the method's")
+    if a.ndim == 2 and min(a.shape) >= 2:
+        for name, axis in (("row", 1), ("column", 0)):
+            with np.errstate(all="ignore"):
+                right = np.all(np.abs(a - e) <= atol + rtol * np.abs(e), axis=axis) & np.any(e != 0, axis=axis)
+                wrong = ~np.all(np.abs(a - e) <= atol + rtol * np.abs(e), axis=axis)
+            if np.any(right) and np.any(wrong):
+                good = _listing([str(i + 1) for i in np.flatnonzero(right)])
+                bad = _listing([str(i + 1) for i in np.flatnonzero(wrong)])
+                s_good = "s" if np.sum(right) > 1 else ""
+                s_bad = "s" if np.sum(wrong) > 1 else ""
+                return "partial", (f"{name}{s_good} {good} {'are' if s_good else 'is'} right and {name}{s_bad} {bad} "
+                                   f"{'are' if s_bad else 'is'} not (counting from 1): look at what differs "
+                                   f"for {'those' if s_bad else 'that'} {name}{s_bad}")
+    return None
+
+
+def _listing(items):
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _shape_message(a, e, rtol, atol):
