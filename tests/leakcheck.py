@@ -321,10 +321,49 @@ def _readings(span):
             yield out
 
 
+def _function_leak(exercise, text):
+    """Code in the text that computes one of a function exercise's outputs from its arguments."""
+    spec = exercise.spec
+    cases = spec.inputs(exercise.id)
+    square = [i for i, case in enumerate(spec.cases) if not case.get("square") and case["N"] > 1]
+    args = cases[square[0] if square else 0]
+    reference = exercise.expected()(*args)
+    outputs = [np.asarray(o, dtype=float) for o in _leaves_of(reference)]
+    ns = dict(_namespace("6"))
+    ns.update(dict(zip(spec.args, args)), N=len(args[0]) if hasattr(args[0], "__len__") else 1)
+    names = set(ns)
+    for source in {text, _translate(text)}:
+        for fragment in _FRAGMENT.findall(source):
+            for span in _spans(fragment.strip(), names):
+                for candidate in _readings(span):
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        result = _evaluate(candidate, ns)
+                    if result is None:
+                        continue
+                    try:
+                        r = np.asarray(result, dtype=float)
+                    except (TypeError, ValueError):
+                        continue
+                    if any(r.shape == o.shape and r.size > 1 and np.allclose(r, o, rtol=1e-9, atol=1e-12) for o in outputs):
+                        return f"the code or formula {span!r}"
+    return None
+
+
+def _leaves_of(value):
+    if isinstance(value, (list, tuple)):
+        return [leaf for v in value for leaf in _leaves_of(v)]
+    return [value]
+
+
 def leak(exercise_id, text):
     """What in `text` gives exercise `exercise_id`'s answer away, or None."""
     exercise = exercises.get(exercise_id)
-    if exercise is None or exercise.kind != "value" or not text:
+    if exercise is None or not text:
+        return None
+    if exercise.kind == "function":
+        return _function_leak(exercise, text)
+    if exercise.kind != "value":
         return None
     expected = exercise.expected()
     numbers, formulas = _forms_of(exercise_id)

@@ -263,6 +263,8 @@ class Work:
             its place ("∂E/∂a2, one step before δ2 in the chain").
         extras: (Expr or value, role) factors learners multiply in by mistake.
         pairs: whether to try two slips at once.
+        symbols: sympy symbols of the notebook that a wrong answer may contain (x_1 in an answer
+            about A): such an answer is judged wrong, with a reason, not refused.
     """
 
     label: str
@@ -270,6 +272,7 @@ class Work:
     neighbours: tuple = ()
     extras: tuple = ()
     pairs: bool = True
+    symbols: tuple = ()      # the notebook's other symbols: an answer that uses one is judged, not refused
 
 
 # --- evaluating with a batch axis -------------------------------------------------------------------
@@ -299,6 +302,8 @@ def _align(a, b):
 
 def _batch(*xs):
     n = max(x.shape[0] for x in xs)
+    if all(x.shape[0] == n for x in xs):
+        return list(xs)
     return [np.broadcast_to(x, (n,) + x.shape[1:]) for x in xs]
 
 
@@ -545,7 +550,7 @@ def _describe_quantity(e):
     return e.params.get("label") or e.params.get("sym") or e.label or "a quantity"
 
 
-def mutations(tree):
+def mutations(tree, shape_of=None):
     """(path, replacement, key, sentence) for every single slip of the tree; the least likely
     (a factor counted twice) last."""
     out, later = [], []
@@ -672,11 +677,14 @@ def mutations(tree):
             if op == "mean":
                 out.append((path, Expr("sum", (x,), {"axis": axis}), "mean-sum",
                             f"the sum where the mean belongs{inner_ctx}: divide by the number of examples N"))
-                out.append((path, Expr("div", (e, c(_Count(x, axis)))), "extra-factor",
-                            f"divided by N twice{inner_ctx}: the mean already divides by N once"))
-                out.append((path, Expr("div", (Expr("sum", (x,), {"axis": axis}), c(_Count(x, axis, other=True)))), "divisor",
-                            f"divided by the number of columns (classes or units) where the mean divides by the number "
-                            f"of rows N{inner_ctx}"))
+                n, other = _counts(shape_of, x, axis)
+                if n:
+                    out.append((path, Expr("div", (e, c(float(n)))), "extra-factor",
+                                f"divided by N twice{inner_ctx}: the mean already divides by N once"))
+                if other:
+                    out.append((path, Expr("div", (Expr("sum", (x,), {"axis": axis}), c(float(other)))), "divisor",
+                                f"divided by the number of columns (classes or units) where the mean divides by the "
+                                f"number of rows N{inner_ctx}"))
             if op == "sum":
                 out.append((path, Expr("mean", (x,), {"axis": axis}), "mean-sum",
                             f"the mean where the sum belongs{inner_ctx}"))
@@ -704,11 +712,21 @@ def mutations(tree):
     return out + later
 
 
-class _Count:
-    """A divisor known only once the value is evaluated: the length of an axis of x."""
-
-    def __init__(self, x, axis, other=False):
-        self.x, self.axis, self.other = x, axis, other
+def _counts(shape_of, x, axis):
+    """(the number of entries a mean over `axis` divides by, the length of the other axis of a
+    matrix) for the subtree x, or Nones where unknown."""
+    if shape_of is None:
+        return None, None
+    try:
+        shape = shape_of(x)
+    except (Undefined, ValueError, TypeError, IndexError):
+        return None, None
+    if not shape:
+        return None, None
+    if axis is None:
+        return int(np.prod(shape)), None
+    k = axis % len(shape)
+    return shape[k], (shape[1 - k] if len(shape) == 2 else None)
 
 
 def _symmetric(value):
@@ -740,25 +758,36 @@ class Slips:
     work: Work
     expected: object
     symbolic: bool
-    neighbours: tuple = ()           # (value, label) from the other exercises of the notebook
+    neighbours: tuple | None = None  # (value, label) from the other exercises of the notebook
     points: list = field(default_factory=list)
     symbols: list = field(default_factory=list)
     _singles: list | None = None
     _pairs: list | None = None
     _reference: np.ndarray | None = None
 
+    exercise: object = None          # for the notebook's other answers, found on first use
+
     def __post_init__(self):
         if self.symbolic:
             symbols = set(getattr(self.expected, "free_symbols", set()))
             for tree in self.work.trees:
                 symbols |= _tree_symbols(tree)
-            for value, _ in self.all_neighbours():
+            for value, _ in self.work.neighbours:
                 symbols |= _tree_symbols(value) if isinstance(value, Expr) else set(getattr(value, "free_symbols", set()))
+            symbols |= set(self.work.symbols)
             self.symbols = sorted(symbols, key=lambda s: s.name)
             self.points = [{s: _point_value(s, k) for s in self.symbols} for k in range(POINTS)]
 
+    @property
+    def neighbour_answers(self):
+        """(value, label) of the notebook's other exercises, computed on first use (inside the
+        check's time budget, where the search for slips is cut short when time runs out)."""
+        if self.neighbours is None:
+            self.neighbours = _notebook_neighbours(self.exercise) if self.exercise is not None else ()
+        return self.neighbours
+
     def all_neighbours(self):
-        return tuple(self.work.neighbours) + tuple(self.neighbours)
+        return tuple(self.work.neighbours) + tuple(self.neighbour_answers)
 
     # values of quantities
     def _leaf_value(self, e):
@@ -824,7 +853,7 @@ class Slips:
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                value = evaluator(_resolve_counts(tree, evaluator))
+                value = evaluator(tree)
         except (Undefined, ValueError, TypeError, IndexError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError):
             return None
         value = np.asarray(value, dtype=float)
@@ -856,10 +885,14 @@ class Slips:
             yield variant("neighbour", f"this is {label}", value if isinstance(value, Expr) else c(value)), None
         scalar = self.reference().ndim < 2
         if not scalar:  # another exercise's answer, exactly: the most telling (for numbers, it may be chance)
-            for value, label in self.neighbours:
+            for value, label in self.neighbour_answers:
                 yield variant("neighbour", f"this is {label}", c(value)), None
+        def shape_of(node):
+            with np.errstate(all="ignore"):
+                return evaluator(node).shape[1:]
+
         for tree in self._trees:
-            for path, new, key, message in mutations(tree):
+            for path, new, key, message in mutations(tree, shape_of):
                 yield variant(key, message, _replace(tree, path, new)), (tree, path, new, key, message)
             for extra, role in self.work.extras:
                 yield variant("extra-factor", f"one factor too many: {role}", Expr("mul", (tree, _wrap(extra)))), None
@@ -872,7 +905,7 @@ class Slips:
                     continue
                 if here.ndim < 2:  # a number: another exercise's number there is a coincidence, not a slip
                     continue
-                for value, label in self.neighbours:
+                for value, label in self.neighbour_answers:
                     other = c(value)
                     v = self._evaluate(evaluator, other)
                     if v is None or (v.shape[1:] == here.shape[1:] and _close(v, here, 1e-9)):
@@ -883,7 +916,7 @@ class Slips:
                     yield variant("neighbour-inside", message, _replace(tree, path, other)), \
                         (tree, path, other, "neighbour-inside", message)
         if scalar:
-            for value, label in self.neighbours:
+            for value, label in self.neighbour_answers:
                 yield variant("neighbour", f"this is {label}", c(value)), None
 
     def singles(self, until=None):
@@ -967,7 +1000,8 @@ class Slips:
             except StopIteration:
                 self._pair_iter = None
                 break
-            v = self._evaluate(self._evaluator_kept, variant) if _has_quantity(variant) else None
+            emptied = key.count("missing") > 0  # only a dropped factor or term can leave a bare constant
+            v = self._evaluate(self._evaluator_kept, variant) if not emptied or _has_quantity(variant) else None
             if v is not None:
                 self._add(self._pairs, self._pair_seen, Variant(key, message, v))
         return self._pairs
@@ -1073,39 +1107,6 @@ def _collect_ids(e, keep):
         _collect_ids(alt, keep)
 
 
-def _resolve_counts(tree, evaluator):
-    """Replace the constants whose value is the length of an axis (_Count) by that length."""
-    def walk(e):
-        if e.op == "c" and isinstance(e.params["value"], _Count):
-            count = e.params["value"]
-            x = evaluator(count.x)
-            shape = x.shape[1:]
-            if not shape:
-                raise Undefined
-            if count.axis is None:
-                n = int(np.prod(shape)) if not count.other else None
-                if n is None:
-                    raise Undefined
-            else:
-                axis = count.axis % len(shape)
-                if count.other:
-                    if len(shape) != 2:
-                        raise Undefined
-                    n = shape[1 - axis]
-                else:
-                    n = shape[axis]
-            return c(float(n))
-        if not e.args:
-            return e
-        args = tuple(walk(a) for a in e.args)
-        if all(a is b for a, b in zip(args, e.args)):
-            return e
-        copy = Expr(e.op, args, e.params, e.role)
-        copy.alts = e.alts
-        return copy
-    return walk(tree)
-
-
 def _tree_symbols(tree):
     symbols, seen = set(), set()
 
@@ -1144,21 +1145,35 @@ def _point_value(symbol, k):
 
 
 def _signature(value):
-    """The value's shape and its entries to 9 significant digits: equal variants, computed in a
-    different order, have the same signature."""
-    with np.errstate(all="ignore"):
-        exponent = np.where(value == 0, 0, np.floor(np.log10(np.abs(value))))
-        mantissa = np.round(np.where(value == 0, 0, value / 10.0 ** exponent), 8)
-    return value.shape, mantissa.tobytes(), exponent.tobytes()
+    """The value's shape and its entries in float32 (about 7 digits): equal variants, computed in a
+    different order, have the same signature (a rare one across a rounding edge is merely kept twice)."""
+    return value.shape, value.astype(np.float32).tobytes()
 
 
 def _close(a, b, rtol):
-    a, b = np.broadcast_arrays(a, b)
+    if a.shape != b.shape:
+        a, b = np.broadcast_arrays(a, b)
+    diff = np.abs(a - b)
     scale = np.maximum(np.abs(a), np.abs(b))
-    return bool(np.all(np.abs(a - b) <= rtol * scale + 1e-12 * (1 + np.max(np.abs(b)))))
+    return bool(np.all(diff <= rtol * scale + 1e-12 * (1 + np.max(np.abs(b)))))
 
 
 _CACHE: dict = {}
+
+
+class Lazy:
+    """An exercise's Slips, built on first use: a right answer never pays for them."""
+
+    def __init__(self, exercise):
+        self._exercise, self._slips = exercise, None
+
+    def get(self):
+        if self._slips is None:
+            self._slips = for_exercise(self._exercise)
+        return self._slips
+
+    def __getattr__(self, name):
+        return getattr(self.get(), name)
 
 
 def for_exercise(exercise):
@@ -1168,7 +1183,7 @@ def for_exercise(exercise):
     cached = _CACHE.get(exercise.id)
     if cached is None:
         work = exercise.work() if callable(exercise.work) else exercise.work
-        cached = Slips(work, exercise.expected(), exercise.symbolic, _notebook_neighbours(exercise))
+        cached = Slips(work, exercise.expected(), exercise.symbolic, exercise=exercise)
         _CACHE[exercise.id] = cached
     return cached
 

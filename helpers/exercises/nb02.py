@@ -70,16 +70,22 @@ Q.add("z", A * x, "z = A x")
 Q.add("Aᵀx", A.T * x, "Aᵀ x")
 Q.confuse_one_way("z", "x", "Aᵀx")
 BLOCKS = [sp.Matrix(2, 2, lambda j, k, i=i: x[k] if j == i else 0) for i in range(2)]   # ∂y_i/∂A
+SYMBOLS = tuple(sorted(set().union(*(m.free_symbols for m in (x, A, g, t, b))), key=lambda s: s.name))
+
+
+def Work(label, trees=(), **kwargs):
+    """A Work of this notebook: any of its symbols may appear in a wrong answer."""
+    return S.Work(label, trees, symbols=SYMBOLS, **kwargs)
 
 
 def _work_2_1():
-    return S.Work("∂y/∂x for y = 1/x", (S.diag(-(Q["x"] ** -2).named("the derivative of 1/x_i")),), neighbours=(
+    return Work("∂y/∂x for y = 1/x", (S.diag(-(Q["x"] ** -2).named("the derivative of 1/x_i")),), neighbours=(
         (sp.diag(*[1 / xi for xi in x]), "diag(1/x), y itself put on a diagonal, not its derivative"),))
 
 
 def _work_2_2():
     inner = S.exp(-Q["x"]).named("e^(−x_i)")
-    return S.Work("∂y/∂x for y = e^(−x)", (S.diag(-inner),), neighbours=(
+    return Work("∂y/∂x for y = e^(−x)", (S.diag(-inner),), neighbours=(
         (sp.diag(*[-xi * sp.exp(-xi - 1) for xi in x]), "the power rule applied to e^(−x): e is a constant base, "
                                                          "the variable is in the exponent"),))
 
@@ -88,24 +94,24 @@ def _work_2_3():
     quotient = S.exp(-Q["x"]).named("the numerator, the inner derivative's e^(−x)") / (
         (1 + S.exp(-Q["x"])) ** 2).named("the denominator squared, from the quotient rule")
     product = S.sigmoid(Q["x"]).named("σ(x)") * (1 - S.sigmoid(Q["x"])).named("1 − σ(x)")
-    return S.Work("∂σ(x)/∂x", (S.diag(quotient), S.diag(product)))
+    return Work("∂σ(x)/∂x", (S.diag(quotient), S.diag(product)))
 
 
 def _work_2_8():
-    return S.Work("∇_A E = Σ_i g_i ∂y_i/∂A", (Q["g"].named("g, the upstream gradient") @ Q["x"].T,), neighbours=(
+    return Work("∇_A E = Σ_i g_i ∂y_i/∂A", (Q["g"].named("g, the upstream gradient") @ Q["x"].T,), neighbours=(
         (BLOCKS[0] + BLOCKS[1], "the blocks added without their weights g_1, g_2"),
         (sp.Matrix.vstack(g[0] * BLOCKS[0], g[1] * BLOCKS[1]), "the weighted blocks stacked, not added up"),))
 
 
 def _work_2_9():
     slope_forms = (S.dsigmoid(Q["z"]), S.sigmoid(Q["z"]) * (1 - S.sigmoid(Q["z"])))
-    return S.Work("∂σ(A x)/∂x", tuple(
+    return Work("∂σ(A x)/∂x", tuple(
         S.diag(form).named("∂σ/∂z, the sigmoid's Jacobian at z") @ Q["A"].named("∂z/∂x = A") for form in slope_forms))
 
 
 def _work_2_10():
     out = (S.sigmoid(Q["z"]) - Q["t"]).named("a − t")
-    return S.Work("∂E/∂x, a row", tuple(
+    return Work("∂E/∂x, a row", tuple(
         (out.T.named("∂E/∂a, a row") @ S.diag(form).named("∂a/∂z, the sigmoid's Jacobian at z")
          @ Q["A"].named("∂z/∂x = A")) for form in (S.dsigmoid(Q["z"]), S.sigmoid(Q["z"]) * (1 - S.sigmoid(Q["z"])))))
 
@@ -172,7 +178,7 @@ register(
         hints=('Write y_1 and y_2 out in full (the cell above shows them) and differentiate each by x_1 and by x_2.',
                "∂y_1/∂x_1 is the coefficient of x_1 in y_1 (the other terms do not contain x_1). Find the four "
                "coefficients and place them by the numerator layout: row i for y_i, column j for x_j."),
-        work=lambda: S.Work("∂y/∂x for y = A x + b", (Q["A"].named("A"),), neighbours=(
+        work=lambda: Work("∂y/∂x for y = A x + b", (Q["A"].named("A"),), neighbours=(
             (A * x + b, "y = A x + b itself, not its derivative"),
             (A * x, "A x, the part of y that depends on x, not its derivative"),
             (sp.Matrix([A[0, 0] + A[0, 1], A[1, 0] + A[1, 1]]),
@@ -192,7 +198,7 @@ register(
         hints=('Write y_i = a_i1 x_1 + a_i2 x_2 + b_i: which of b_1, b_2 does each y_i contain?',
                'Two outputs and two biases: a 2×2 matrix whose entry [i, j] is ∂y_i/∂b_j. For each pair, is b_j '
                'in y_i at all, and with which coefficient?'),
-        work=lambda: S.Work("∂y/∂b", ()),
+        work=lambda: Work("∂y/∂b", ()),
     ),
     Exercise(
         "2.6", "∂y/∂A for y = A x + b: the blocks ∂y_1/∂A and ∂y_2/∂A stacked, a 4×2 sympy Matrix in x_1, x_2",
@@ -213,7 +219,7 @@ register(
         hints=('Block i is the 2×2 matrix of ∂y_i/∂a_jk: row j, column k. Start with y_1 = a_11 x_1 + a_12 x_2 + b_1.',
                "y_i contains only row i of A, so in block i every row j ≠ i is zero. What is ∂y_i/∂a_ik, the "
                "derivative by the weight that multiplies x_k?"),
-        work=lambda: S.Work("∂y/∂A, the two blocks stacked", (), neighbours=(
+        work=lambda: Work("∂y/∂A, the two blocks stacked", (), neighbours=(
             (sp.Matrix.hstack(*BLOCKS), "the two blocks side by side: the exercise stacks them, one above the other "
                                         "(sp.Matrix.vstack)"),)),
     ),
@@ -231,7 +237,7 @@ register(
         hints=('Same object as 2.6, now as a (2, 2, 2) array at x = x_num: T[i] is the block of y_i.',
                "Start from np.zeros((2, 2, 2)); block i has one non-zero row (which one, by 2.6?), and that row "
                "holds the numbers of x_num."),
-        work=lambda: S.Work("∂y/∂A as a (2, 2, 2) array", (), neighbours=(
+        work=lambda: Work("∂y/∂A as a (2, 2, 2) array", (), neighbours=(
             (np.broadcast_to(X_NUM, (2, 2, 2)).copy(), "x in every row of every block: block i is zero outside "
                                                        "its row i"),)),
     ),
