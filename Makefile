@@ -15,7 +15,7 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test fuzz test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean
+.PHONY: lab test fuzz corpus test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -47,9 +47,15 @@ test: $(VENV)/.test
 test-browser: $(VENV)/.test
 	$(BIN)/python -m pytest -m browser_slow tests/test_accessibility.py
 
-## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test)
+## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test),
+## then the mistake corpus's share of specific diagnoses (tools/corpus.py)
 fuzz: $(VENV)/.test
 	$(BIN)/python tools/fuzz.py -n $(or $(FUZZ_INPUTS),20000)
+	$(BIN)/python tools/corpus.py
+
+## corpus: every learner mistake of tests/corpus/ through check: "mistakes: N, specific: P %" (about a minute)
+corpus: $(VENV)/.test
+	$(BIN)/python tools/corpus.py
 
 ## student: generate the student edition (solutions removed, outputs cleared) in build/student/
 student: $(VENV)/.test

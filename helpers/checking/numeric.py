@@ -106,6 +106,10 @@ def compare_numeric(answer, expected, rtol=1e-6, atol=1e-9, mistakes=(), factors
     kind = structure(a, e, rtol, atol) if finite else None
     if kind is not None:
         return "wrong", kind[0], f"not yet: {kind[1]}."
+    if base is not None and finite:
+        step = _step_size(a, e, np.asarray(base, dtype=float), rtol, atol)
+        if step:
+            return "wrong", "step-size", f"not yet: {step}."
     a_step, e_step = (a, e) if base is None else (a - np.asarray(base, dtype=float), e - np.asarray(base, dtype=float))
     if base is not None and _typed_rounded(a) and _close(a, e, ROUNDED_RTOL, max(atol, 1e-12)):
         a_step, e_step = a, e  # the new value itself rounded for typing: judged as a value
@@ -120,6 +124,20 @@ def compare_numeric(answer, expected, rtol=1e-6, atol=1e-9, mistakes=(), factors
             "keep full precision in every intermediate step and round only at the end."
         )
     return "wrong", "wrong", _wrong_message(a, e, rtol, atol)
+
+
+def _step_size(a, e, base, rtol, atol):
+    """For an update w − η·g: the learner's step is the right step scaled (the learning rate, or a 1/N,
+    off), said without the scale."""
+    mine, right = a - base, e - base
+    with np.errstate(all="ignore"):
+        scale = float(np.sum(mine * right) / np.sum(right * right)) if np.any(right != 0) else 0.0
+    if not np.isfinite(scale) or scale <= 0 or abs(scale - 1) < 1e-6:
+        return None
+    if _close(mine, scale * right, max(rtol, 1e-6), atol):
+        return ("your step goes the right way but has the wrong size: every entry of the change is off by the "
+                "same factor; check the learning rate (and any 1/N)")
+    return None
 
 
 def _typed_rounded(a):
@@ -159,20 +177,30 @@ def structure(a, e, rtol=1e-6, atol=1e-9):
     rows or columns right and others not.
     """
     a, e = np.asarray(a, dtype=float), np.asarray(e, dtype=float)
-    if a.shape != e.shape or a.size < 2 or not np.any(e != 0):
+    if a.shape != e.shape or not np.any(e != 0):
         return None
     if not np.any(a != 0):
+        if a.size == 1:
+            return "zero", ("your answer is 0, and the answer is not: has a factor vanished (a derivative of "
+                            "something that does not depend on the variable), or do two terms cancel?")
         return "zero", ("every entry of your answer is 0, and the answer's are not: has a factor vanished (a "
                         "derivative of something that does not depend on the variable), or do the terms of a "
                         "sum cancel (a sum over the wrong axis)?")
+    if a.size < 2:
+        return None
     if a.ndim == 1 and _close(a[::-1], e, rtol, atol):
         return "order", "the right numbers in the reverse order: check which index runs which way"
     if a.ndim == 2:
-        for name, moved in (("rows", lambda p: a[list(p), :]), ("columns", lambda p: a[:, list(p)])):
+        for name, moved in (("rows", lambda p: a[list(p), :]), ("columns", lambda p: a[:, list(p)]),
+                            ("rows of the transpose", lambda p: a.T[list(p), :]) if a.shape[0] == a.shape[1] else
+                            ("rows", lambda p: a[list(p), :])):
             n = a.shape[0] if name == "rows" else a.shape[1]
             if 2 <= n <= 5:
                 for perm in itertools.permutations(range(n)):
                     if perm != tuple(range(n)) and _close(moved(perm), e, rtol, atol):
+                        if name == "rows of the transpose":
+                            return "order", ("the right numbers, transposed and with the rows in another order: "
+                                             "check which index runs along the rows, and their order")
                         return "order", (f"the right {name}, in the wrong order: check which {name[:-1]} belongs "
                                          "to which unit (or layer, or example)")
         if a.shape[0] == a.shape[1] and np.any(e - np.diag(np.diag(e)) != 0):
@@ -219,6 +247,28 @@ def structure(a, e, rtol=1e-6, atol=1e-9):
                                    f"{'are' if s_bad else 'is'} not (counting from 1): look at what differs "
                                    f"for {'those' if s_bad else 'that'} {name}{s_bad}")
     return None
+
+
+def explain(answer, expected, rtol=1e-6, atol=1e-9, neighbours=()):
+    """What kind of wrong an array is, for any checker that has the expected array (notebook 06's
+    function checks call it on each output of the learner's function): (key, sentence) or None.
+
+    Args:
+        answer, expected: arrays of the same shape.
+        neighbours: (label, array) pairs: quantities a learner gives by mistake (the function's own
+            inputs, dA for dZ, σ(Z) for σ′(Z), the output of the other layer): a match says "this
+            is {label}".
+
+    Returns:
+        ("neighbour", "this is …") or a structural kind of ``structure`` (zero, order, axes,
+        diagonal-only, constant, partial), or None. The sentences never hold a value of the answer.
+    """
+    a, e = np.asarray(answer, dtype=float), np.asarray(expected, dtype=float)
+    for label, value in neighbours:
+        v = np.asarray(value, dtype=float)
+        if v.shape == a.shape and not _close(v, e, rtol, atol) and _close(a, v, rtol, atol):
+            return "neighbour", f"this is {label}"
+    return structure(a, e, rtol, atol)
 
 
 def _listing(items):

@@ -39,7 +39,7 @@ from helpers.checking import budget
 
 MATCH_RTOL = 1e-7        # a slip computed by the learner in another order agrees to ~1e-15
 LOOSE_RTOL = 1e-3        # ... and with intermediate values rounded to 3 or 4 digits, to about this
-MAX_PAIRS = 2500         # two slips at once: at most this many combinations per exercise
+MAX_PAIRS = 3000         # two slips at once: at most this many combinations per exercise
 POINTS = 6               # sample points for a symbolic exercise
 SPARE = 0.3              # seconds of the check's budget left untouched by the search for two slips
 
@@ -347,6 +347,7 @@ FUNCTIONS = {
     "dsigmoid": lambda z: _sig(z) * (1 - _sig(z)),
     "u(1-u)": lambda z: z * (1 - z),
     "sigmoid(+z)": lambda z: 1.0 / (1.0 + np.exp(z)),
+    "1/(1-e^-z)": lambda z: 1.0 / (1.0 - np.exp(-z)),
     "1-sigmoid": lambda z: 1 - _sig(z),
     "relu": lambda z: np.maximum(z, 0.0),
     "drelu": lambda z: (z > 0).astype(float),
@@ -371,6 +372,8 @@ FN_SWAPS = {
                 ("softmax", "function", "softmax where σ belongs{ctx}: look at which activation this layer has"),
                 ("sigmoid(+z)", "function", "a sign in σ{ctx}: σ(z) = 1/(1 + e^(−z)), with the minus in the exponent"),
                 ("1-sigmoid", "function", "1 − σ where σ belongs{ctx}: look at the exponent's sign and the fraction"),
+                ("1/(1-e^-z)", "function", "a sign in σ's denominator{ctx}: σ(z) = 1/(1 + e^(−z))"),
+                ("exp(-)", "function", "only e^(−z), one part of σ(z) = 1/(1 + e^(−z)){ctx}"),
                 ("relu", "function", "ReLU where σ belongs{ctx}: look at which activation this layer has"),
                 ("tanh", "function", "tanh where σ belongs{ctx}"),
                 ("identity", "missing-step", "σ is not applied{ctx}: this is the net input, one step before the output")),
@@ -593,13 +596,20 @@ def mutations(tree, shape_of=None):
                 out.append((full, _unit(), "missing-factor", text))
                 if what:
                     later.append((full, Expr("mul", (factor, factor)), "extra-factor", f"a factor is counted twice{where}: {what}"))
-            for i, a in enumerate(e.args):
-                other = e.args[1 - i]
-                if a.op == "c" and other.op in ("sub", "add"):
-                    first, second = other.args
-                    op2 = other.op
-                    out.append((path, Expr(op2, (Expr("mul", (a, first)), second)), "brackets",
-                                f"brackets are missing{inner_ctx}: {a.label} multiplies only the first term"))
+                    later.append((full, Expr("div", (c(1.0), factor)), "inverted",
+                                  f"divided where it multiplies{where}: {what}"))
+            factors = _factors(product)
+            for k, (fpath, factor) in enumerate(factors):  # (a − t) in a product: the rest multiplies a only
+                inner = factor.args[0] if factor.op == "id" else factor
+                if inner.op in ("sub", "add") and len(factors) > 1:
+                    rest = [f for j, (_, f) in enumerate(factors) if j != k]
+                    others = rest[0]
+                    for f in rest[1:]:
+                        others = Expr("mul", (others, f))
+                    first, second = inner.args
+                    out.append((path, Expr(inner.op, (Expr("mul", (others, first)), second)), "brackets",
+                                f"brackets are missing{inner_ctx}: the other factors multiply only the first term of "
+                                f"{inner.label or 'the difference'}"))
             out.append((path, Expr("matmul", e.args), "collapsed",
                         f"`@` (a matrix or dot product) where the entry-by-entry product `*` belongs{inner_ctx}"))
         elif op == "matmul":
@@ -632,6 +642,11 @@ def mutations(tree, shape_of=None):
                 out.append((path + (i,), _zero(), "missing-term", text))
                 if op == "sub" and i == 0:  # the first term dropped, and the minus with it
                     out.append((path, second, "missing-term", text))
+            for i, term in enumerate(e.args):
+                what = term.role or (_describe_quantity(term) if term.op in ("q", "c", "id") else None)
+                if what:
+                    later.append((path + (i,), Expr("mul", (c(2.0), term)), "extra-factor",
+                                  f"a term is counted twice{inner_ctx}: {what}"))
             if op == "sub":
                 out.append((path, Expr("sub", (second, first)), "sign",
                             f"the difference is the wrong way round{inner_ctx}"))
@@ -688,6 +703,9 @@ def mutations(tree, shape_of=None):
             if op == "sum":
                 out.append((path, Expr("mean", (x,), {"axis": axis}), "mean-sum",
                             f"the mean where the sum belongs{inner_ctx}"))
+            if op in ("sum", "mean") and axis == 0:
+                out.append((path, Expr("index", (x,), {"index": 0}), "one-term",
+                            f"only the first row (one example){inner_ctx}: every example counts"))
             if op == "sum" and axis is None:
                 for k in range(4):
                     out.append((path, Expr("index", (x,), {"index": k}), "one-term",
@@ -962,16 +980,13 @@ class Slips:
         """Two slips at once, in the same tree: at most MAX_PAIRS combinations. When one slip's place
         lies inside the other's (`*` for `@`, and Wᵀ for W inside that product), the inner one is
         made first and the outer one is made on the changed node."""
-        count = 0
         rank = {k: i for i, k in enumerate(self.PAIR_ORDER)}
         ordered = sorted(self._mutations, key=lambda m: rank.get(m[3], len(rank)))
-        for m1, m2 in itertools.combinations(ordered, 2):
+        combos = [(m1, m2) for m1, m2 in itertools.combinations(ordered, 2) if m1[0] is m2[0] and m1[1] != m2[1]]
+        # the likeliest kinds together first, across the whole tree (not the first slip with every other)
+        combos.sort(key=lambda pair: rank.get(pair[0][3], len(rank)) + rank.get(pair[1][3], len(rank)))
+        for m1, m2 in combos[:MAX_PAIRS]:
             (t1, p1, n1, k1, s1), (t2, p2, n2, k2, s2) = m1, m2
-            if t1 is not t2 or p1 == p2:
-                continue
-            count += 1
-            if count > MAX_PAIRS:
-                return
             if len(p1) > len(p2):
                 (p1, n1), (p2, n2) = (p2, n2), (p1, n1)
             inner = _replace(t1, p2, n2)

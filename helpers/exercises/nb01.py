@@ -58,9 +58,13 @@ def _dE_da_tree(Q):
 
 
 def _grad_tree(Q):
-    """∂E/∂w = ∂a/∂w · ∂E/∂a, with ∂a/∂w = x."""
+    """∂E/∂w = ∂a/∂w · ∂E/∂a, with ∂a/∂w = x; and what learners write in its place."""
     slope = Q["x"].named("∂a/∂w, how the output moves with the weight")
-    return (slope * _dE_da_tree(Q)).named("∂E/∂w")
+    grad = (slope * _dE_da_tree(Q)).named("∂E/∂w")
+    grad.alt(Q["w"] * (c(2) * (Q["a"] - Q["t"])),
+             "the derivative is taken with respect to x, where the variable is the weight w", "wrong-variable")
+    grad.alt((Q["a"] - Q["t"]) ** 2, "E itself stands where its derivative ∂E/∂w belongs", "not-differentiated")
+    return grad
 
 
 def _chain():
@@ -72,7 +76,7 @@ def _chain():
     Q.add("a⁽¹⁾", C.a0 * C.w1, "the hidden output a⁽¹⁾")
     Q.add("a⁽²⁾", C.a0 * C.w1 * C.w2, "the output a⁽²⁾")
     Q.add("t", C.y, "the target t")
-    Q.confuse(("x", "w⁽¹⁾"), ("w⁽²⁾", "a⁽¹⁾", "w⁽¹⁾"), ("a⁽¹⁾", "a⁽²⁾"))
+    Q.confuse(("x", "w⁽¹⁾", "a⁽¹⁾"), ("w⁽²⁾", "a⁽¹⁾", "w⁽¹⁾"), ("a⁽¹⁾", "a⁽²⁾"))
     return Q
 
 
@@ -92,13 +96,7 @@ def _update_tree(Q):
 
 
 def _work_1_5():
-    Q = QS
-    grad = _grad_tree(Q)
-    grad.alt(2 * w_s * (x_s * w_s - t_s), "the derivative is taken with respect to x, where the variable is the weight w",
-             "wrong-variable")
-    grad.alt((x_s * w_s - t_s) ** 2, "E itself stands where its derivative ∂E/∂w belongs", "not-differentiated")
-    step = (Q["η"] * grad).named("the step η·∂E/∂w")
-    return Work("the update rule w(k+1)", (Q["w"] - step,))
+    return Work("the update rule w(k+1)", (_update_tree(QS),))
 
 
 def _work_1_2():

@@ -80,7 +80,9 @@ def Work(label, trees=(), **kwargs):
 
 def _work_2_1():
     return Work("∂y/∂x for y = 1/x", (S.diag(-(Q["x"] ** -2).named("the derivative of 1/x_i")),), neighbours=(
-        (sp.diag(*[1 / xi for xi in x]), "diag(1/x), y itself put on a diagonal, not its derivative"),))
+        (sp.diag(*[1 / xi for xi in x]), "diag(1/x), y itself put on a diagonal, not its derivative"),
+        (sp.diag(*[sp.log(xi) for xi in x]), "log x, a function whose derivative is 1/x: the exercise differentiates "
+                                             "1/x itself"),))
 
 
 def _work_2_2():

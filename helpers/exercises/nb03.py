@@ -69,6 +69,8 @@ Q.add("a2", a2, "the output a2")
 Q.add("η", rate, "the learning rate η")
 Q.confuse(("W1", "W2"), ("b1", "b2"), ("z1", "a1"), ("z2", "a2"), ("z1", "z2"), ("a1", "a2"), ("x", "a1"))
 Q.confuse_one_way("a1", "z1")
+Q.confuse_one_way("z2", "a1")   # σ′ at the hidden output: the layer's own input, not its net input
+Q.confuse_one_way("z1", "x")
 
 
 def _z1():

@@ -90,7 +90,9 @@ def _work_5_7():
                                                                  "standardises the test set"),
         (_per_row(X_test), "each row (flower) standardised by its own mean and std: each column (feature) needs its own"),
         ((X_test - X_test.mean()) / X_test.std(), "one mean and one std over every entry of the test set: each "
-                                                   "column (feature) needs its own, from the training set"),))
+                                                   "column (feature) needs its own, from the training set"),
+        ((X_test - X_train.min(axis=0)) / (X_train.max(axis=0) - X_train.min(axis=0)),
+         "min–max scaling: standardising shifts by the mean and divides by the standard deviation"),))
 
 
 def _work_5_8():

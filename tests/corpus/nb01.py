@@ -47,7 +47,7 @@ CASES = [
     # 1.3 ∂E/∂w
     ("1.3", "only ∂E/∂a", lambda: 2 * (x * w0 - t), "mistake:∂E/∂a instead of ∂E/∂w"),
     ("1.3", "seed 000's chain with a", lambda: x * w0 * 2 * (x * w0 - t), "mistake:seed 000's slip ∂a/∂w = a"),
-    ("1.3", "∂a/∂w taken as w", lambda: w0 * 2 * (x * w0 - t), "slip:swapped"),
+    ("1.3", "∂a/∂w taken as w (the derivative by x)", lambda: w0 * 2 * (x * w0 - t), "slip:wrong-variable"),
     ("1.3", "forgot the 2", lambda: x * (x * w0 - t), "slip:missing-factor"),
     ("1.3", "x twice", lambda: x * x * 2 * (x * w0 - t), "slip:extra-factor"),
     ("1.3", "multiplied in the learning rate", lambda: eta * x * 2 * (x * w0 - t), "slip:extra-factor"),
