@@ -243,7 +243,9 @@ class _SafeSlips:
 def _numbers_for_symbols(value, expected, found):
     """Numbers where an expression is asked: the answer of a neighbouring question (2.4 answered with
     2.5's identity matrix) gets its name; anything else gets None (and the sentence asking for symbols)."""
-    if found is None or not found.all_neighbours():
+    from helpers.checking.slips import SPARE
+
+    if found is None or budget.remaining() <= SPARE or not found.all_neighbours():
         return None
     import sympy as sp
 
@@ -272,7 +274,11 @@ def _symbols_for_numbers(exercise, value, found):
         return "invalid", "invalid", (
             f"cannot check this: your answer still contains the symbols {names}; this exercise "
             "asks for numbers: substitute the values (for instance with .subs).")
+    from helpers.checking.slips import SPARE
+
     for other_id in symbolic:
+        if budget.remaining() <= SPARE:
+            break  # no time left to compare with the other answers: the plain sentence
         other = exercises.get(other_id)
         try:
             same = compare_symbolic(value, other.expected())[0] == "correct"

@@ -478,6 +478,12 @@ def _undefined_where_expected(table):
                for row_a, row_e in zip(table.answer, table.expected) for a, e in zip(row_a, row_e))
 
 
+def _spare():
+    from helpers.checking.slips import SPARE
+
+    return SPARE
+
+
 def _answer_at(answer, slips, table=None):
     """The answer's values at the slips' sample points, batched like the slips' values (P, …), or None."""
     symbols = sorted(set(slips.symbols) | answer.free_symbols, key=lambda s: s.name)
@@ -510,8 +516,8 @@ def _answer_at(answer, slips, table=None):
 
 def _slip(answer, slips, pairs, table=None):
     """(status, diagnosis, message) for an answer that one slip (or two) of the exercise explains."""
-    if slips is None:
-        return None
+    if slips is None or budget.remaining() <= _spare():
+        return None  # no time left for the finer diagnosis: the verdict comes first
     from helpers.checking.numeric import slip_key, slip_message
 
     try:
@@ -551,7 +557,7 @@ def _diagonal_as_vector(answer, expected):
 def _structure(answer, expected, slips, table):
     """A structural kind (only the diagonal, the right entries in another order, zero, a constant
     multiple, some rows right), judged at the slips' sample points."""
-    if slips is None or not isinstance(expected, sp.MatrixBase):
+    if slips is None or not isinstance(expected, sp.MatrixBase) or budget.remaining() <= _spare():
         return None
     from helpers.checking.numeric import structure
 
