@@ -105,7 +105,7 @@ def compare_numeric(answer, expected, rtol=1e-6, atol=1e-9, mistakes=(), factors
         return "wrong", "shape", _shape_message(a, e, rtol, atol)
     kind = structure(a, e, rtol, atol) if finite else None
     if kind is not None:
-        return "wrong", kind[0], f"not yet: {kind[1]}."
+        return "wrong", kind[0], f"not yet: {_sentence(kind[1])}"
     if base is not None and finite:
         step = _step_size(a, e, np.asarray(base, dtype=float), rtol, atol)
         if step:
@@ -152,6 +152,11 @@ def _typed_rounded(a):
     return bool(np.all(np.abs(scaled - np.round(scaled)) < 1e-6))
 
 
+def _sentence(text):
+    """The text as a sentence: a full stop, unless it ends with a question mark already."""
+    return text if text.endswith(("?", ".")) else f"{text}."
+
+
 def slip_key(variant):
     """The Feedback diagnosis key of a slips.Variant."""
     return "neighbour" if variant.key == "neighbour" else f"slip:{variant.key}"  # neighbour-inside is a slip
@@ -162,9 +167,7 @@ def slip_message(variant, slips):
     text = variant.message
     if variant.key == "neighbour":
         return f"not yet: {text}; this exercise asks for {slips.work.label}."
-    if variant.key == "neighbour-inside":
-        return f"not yet: {text}."
-    return f"not yet: {text}."
+    return f"not yet: {_sentence(text)}"
 
 
 def structure(a, e, rtol=1e-6, atol=1e-9):

@@ -549,6 +549,19 @@ def _shape_of(value):
     return value.shape[1:]
 
 
+def _describe(e):
+    """How to name a node in a sentence, or None: its role, a quantity's label, f(x) for a function
+    of a quantity."""
+    if e.role:
+        return e.role
+    if e.op in ("q", "c"):
+        return _describe_quantity(e)
+    if e.op == "fn" and e.args[0].op in ("q", "id"):
+        inner = e.args[0].args[0] if e.args[0].op == "id" else e.args[0]
+        return f"{FN_TEXT.get(e.params['f'], e.params['f'])}({inner.params.get('sym')})"
+    return None
+
+
 def _describe_quantity(e):
     return e.params.get("label") or e.params.get("sym") or e.label or "a quantity"
 
@@ -574,7 +587,7 @@ def mutations(tree, shape_of=None):
                                 f"where it belongs at {_describe_quantity(e)}"))
                 else:
                     out.append((path, other, "swapped",
-                                f"{_describe_quantity(other)} where {_describe_quantity(e)} belongs{ctx}"))
+                                f"{_describe_quantity(other)} in the place of {_describe_quantity(e)}{ctx}"))
             value = e.params["value"]
             if len(getattr(value, "shape", ())) == 2 and (parent is None or parent.op != "T") and not _symmetric(value):
                 sym = e.params["sym"]
@@ -632,8 +645,8 @@ def mutations(tree, shape_of=None):
                         f"the outer product collapsed to one number{inner_ctx}: a 1-D array's .T changes nothing, "
                         "so `u @ v.T` with 1-D arrays is a dot product"))
             out.append((path, Expr("mul", (a, b)), "elementwise",
-                        f"`*` of two vectors multiplies entry by entry{inner_ctx}; the gradient of a weight matrix "
-                        "is an outer product, one entry per pair"))
+                        f"`*` of two vectors multiplies entry by entry{inner_ctx}; a table of every pair u_i·v_j is "
+                        "an outer product"))
         elif op in ("add", "sub"):
             first, second = e.args
             for i, term in enumerate(e.args):
@@ -647,13 +660,15 @@ def mutations(tree, shape_of=None):
                 if what:
                     later.append((path + (i,), Expr("mul", (c(2.0), term)), "extra-factor",
                                   f"a term is counted twice{inner_ctx}: {what}"))
+            term = _describe(second)
             if op == "sub":
                 out.append((path, Expr("sub", (second, first)), "sign",
                             f"the difference is the wrong way round{inner_ctx}"))
                 out.append((path, Expr("add", (first, second)), "sign",
-                            f"+ where − belongs{inner_ctx}"))
+                            f"a term is added where it is subtracted{inner_ctx}" + (f": {term}" if term else "")))
             else:
-                out.append((path, Expr("sub", (first, second)), "sign", f"− where + belongs{inner_ctx}"))
+                out.append((path, Expr("sub", (first, second)), "sign",
+                            f"a term is subtracted where it is added{inner_ctx}" + (f": {term}" if term else "")))
         elif op == "neg":
             out.append((path, e.args[0], "sign", f"a minus sign is missing{inner_ctx}"))
         elif op == "div":
@@ -668,7 +683,8 @@ def mutations(tree, shape_of=None):
             name = "square" if n == 2 else "power"
             for m in (n - 1, n + 1):
                 if m not in (0, 1):
-                    out.append((path, Expr("pow", (base,), {"n": m}), "power", f"the power is off by one{inner_ctx}"))
+                    out.append((path, Expr("pow", (base,), {"n": m}), "power",
+                                f"the power is off by one{inner_ctx}: count the factors again"))
             out.append((path, base, "power", f"the {name} is missing{inner_ctx}"))
             if n not in (-1,):
                 out.append((path, Expr("mul", (base, c(n))), "power",

@@ -572,6 +572,8 @@ def _structure(answer, expected, slips, table):
         return None
     kinds = {structure(v, r, 1e-9, 1e-12) for v, r in zip(values, reference)}
     if len(kinds) == 1 and None not in kinds:
+        from helpers.checking.numeric import _sentence
+
         key, text = kinds.pop()
-        return "wrong", key, f"not yet: {text}."
+        return "wrong", key, f"not yet: {_sentence(text)}"
     return None

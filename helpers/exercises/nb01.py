@@ -199,8 +199,7 @@ register(
                "Which row of the table has the formula for q? Evaluate it at x = 5.7 and η = 0.007, keeping "
                "every factor (the square included)."),
         work=lambda: Work("the factor q", ((c(1.0, "the 1, the old distance itself")
-                                              - c(2, SQUARE) * Q1["η"] * (Q1["x"] ** 2).named("x², one x from ∂a/∂w "
-                                                                                           "and one from x·w − t = x(w − w*)")),)),
+                                              - c(2, SQUARE) * Q1["η"] * (Q1["x"] ** 2).named("x²")),)),
     ),
     Exercise(
         "1.7", "the learning rate beyond which gradient descent diverges, a number",

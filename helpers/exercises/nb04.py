@@ -154,8 +154,8 @@ register(
                "Match the two sums term by term: W_col[k, j] must be the row convention's entry with the two "
                "indices the other way round. Which numpy operation does that to every entry at once?"),
         work=lambda: Work("W2 in the column convention", (Q["W2"].T,), neighbours=(
-            (np.linalg.inv(W2), "the inverse of W2, which undoes the layer; the conventions only swap "
-                                "rows and columns"),
+            (np.linalg.inv(W2), "the inverse of W2, which would undo the layer: the two conventions compute "
+                                "the same z, neither undoes anything"),
             (_fw().z[1], "the layer's net input z2 itself: the exercise asks for the matrix that computes it"),
             (_fw().z[1] - b2, "the layer's weighted sums: the exercise asks for the matrix that computes them"))),
     ),

@@ -68,9 +68,9 @@ def _equal():
     return [np.full_like(W, 0.5) for W in L.Ws]
 
 
-_Z0 = Quantities()  # where σ′ is evaluated in 5.9 and 5.10, and where learners evaluate it
-_Z0.add("0", 0.0, "z = 0")
-_Z0.add("½", 0.5, "z = ½ (½ is σ's value where the slope is largest, not the z)")
+_Z0 = Quantities()  # where σ′ is evaluated in 5.9 and 5.10, and where learners evaluate it (never named:
+_Z0.add("0", 0.0, "the z where the sigmoid is steepest")   # that z is the answer's half)
+_Z0.add("½", 0.5, "z = ½ (½ is a value of σ, not a z)")
 _Z0.add("1", 1.0, "z = 1")
 _Z0.confuse_one_way("0", "½", "1")
 _Z0 = _Z0["0"]
@@ -86,8 +86,7 @@ def _work_5_7():
     spread.alt(std(S["X_train"], axis=0) ** 2, "the variance where the standard deviation belongs", "function")
     tree = (S["X_test"] - mean(S["X_train"], axis=0).named("the training set's mean per column")) / spread
     return Work("the standardised test set", (tree,), neighbours=(
-        ((X_train - X_train.mean(axis=0)) / X_train.std(axis=0), "the training set standardised: the exercise "
-                                                                 "standardises the test set"),
+        ((X_train - X_train.mean(axis=0)) / X_train.std(axis=0), "the training set standardised"),
         (_per_row(X_test), "each row (flower) standardised by its own mean and std: each column (feature) needs its own"),
         ((X_test - X_test.mean()) / X_test.std(), "one mean and one std over every entry of the test set: each "
                                                    "column (feature) needs its own, from the training set"),
@@ -375,7 +374,7 @@ register(
                     "included: count the factors again.",
                     lambda: float(nets.sigmoid_prime(0.0)) ** 5),
             Mistake("the sigmoid's value in each factor",
-                    "Each factor is bounded by the largest slope of σ (exercise 5.9), not by its value at z = 0.",
+                    "Each factor is bounded by the largest slope of σ (exercise 5.9), not by σ's value there.",
                     lambda: 0.5 ** 6),
         ),
         hints=("Each of the 6 layers contributes one factor σ′(z); the product is largest when every "
