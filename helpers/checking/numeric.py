@@ -130,6 +130,8 @@ def _step_size(a, e, base, rtol, atol):
     """For an update w − η·g: the learner's step is the right step scaled (the learning rate, or a 1/N,
     off), said without the scale."""
     mine, right = a - base, e - base
+    if np.sum(right != 0) < 2:  # one number is a multiple of any other: nothing to tell
+        return None
     with np.errstate(all="ignore"):
         scale = float(np.sum(mine * right) / np.sum(right * right)) if np.any(right != 0) else 0.0
     if not np.isfinite(scale) or scale <= 0 or abs(scale - 1) < 1e-6:
