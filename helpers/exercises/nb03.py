@@ -163,7 +163,8 @@ register(
                "3.2) and adds its own bias, exactly as 3.1 did for the hidden layer."),
         upstream=("3.2",),
         from_upstream=lambda a1_: W2 @ a1_ + b2,
-        work=lambda: Work("the output net input z2", (_z2(),)),
+        work=lambda: Work("the output net input z2", (
+            _z2(), Q["W2"] @ sigmoid(Q["z1"]).named("the hidden output a1") + Q["b2"].named("the bias term b2"))),
     ),
     Exercise(
         "3.4", "the network's output a2 = σ(z2) (seed 001's out_O), shape (2,)",

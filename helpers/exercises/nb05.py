@@ -257,7 +257,9 @@ register(
         from_upstream=lambda D3: _dW1_from(np.asarray(D3, dtype=float)),
         factors=((N, "the sum over the examples, where the loss is their mean: divide by N"),),
         work=lambda: Work("∇W1 E for the batch", tuple((Q["X"].T @ d1).named("the sum of the examples' gradients")
-                                                       / Q["N"] for d1 in _Delta1_trees())),
+                                                       / Q["N"] for d1 in _Delta1_trees()), neighbours=(
+            (_Delta1_trees()[0], "Δ1, layer 1's δ for every example: one step before the weight gradient"),
+            (_Delta2_trees()[0], "Δ2, layer 2's δ for every example: two steps before layer 1's weight gradient"),)),
     ),
     Exercise(
         "5.5", "∂E/∂b3 for the batch, a vector of 3",
