@@ -12,12 +12,17 @@ The package, one job per module:
   object), or a sentence saying why it cannot be checked;
 - ``numeric``: comparing numbers and arrays, and naming the mistake;
 - ``symbolic``: deciding the equivalence of expressions over the symbols' whole domain;
+- ``slips``: the slips learners make in an exercise's computation, named by kind;
 - ``feedback``: the verdict, as text and as HTML.
 
-The diagnoses, tried in this order once the answer is understood:
-correct → a known mistake registered for the exercise → right for the learner's own wrong
-answer upstream → wrong shape (transpose? reshape?) → transposed → wrong sign → off by a
-registered constant factor → close but rounded too early → plainly wrong.
+The diagnoses, tried in this order once the answer is understood: correct → right for the
+learner's own wrong answer upstream ("fix 3.1 first") → a known mistake registered for the
+exercise → transposed, wrong sign → one slip of the exercise's computation ("σ′ is taken at the
+wrong point", "a factor is missing: ∂a/∂w", the answer to a neighbouring exercise) → off by the
+2 or ½ of a square or a registered factor → two slips at once → wrong shape (transpose?
+reshape?) → a structural kind (zero, the right entries in another order, only the diagonal, off
+by a constant, some rows right) → close but rounded too early → plainly wrong. No diagnosis
+gives the answer: not its value, not a factor to multiply by, not its formula.
 """
 
 from __future__ import annotations

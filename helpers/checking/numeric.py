@@ -84,6 +84,8 @@ def compare_numeric(answer, expected, rtol=1e-6, atol=1e-9, mistakes=(), factors
         if _close(a, m, rtol, atol) or near:
             return "wrong", f"mistake:{name}", f"not yet: this is a known mistake, {name}. {hint}"
     finite = bool(np.all(np.isfinite(a)))
+    if finite and a.shape == e.shape and _typed_rounded(a) and _close(a, e, ROUNDED_RTOL, max(atol, 1e-12)):
+        return _rounded(a, e, low_precision, step=False)  # the answer itself, typed with fewer digits
     if a.shape == e.shape:
         if a.ndim == 2 and _close(a.T, e, rtol, atol):
             return "wrong", "transposed", "not yet: your matrix is the transpose of the expected one (rows and columns swapped)."
@@ -111,19 +113,21 @@ def compare_numeric(answer, expected, rtol=1e-6, atol=1e-9, mistakes=(), factors
         if step:
             return "wrong", "step-size", f"not yet: {step}."
     a_step, e_step = (a, e) if base is None else (a - np.asarray(base, dtype=float), e - np.asarray(base, dtype=float))
-    if base is not None and _typed_rounded(a) and _close(a, e, ROUNDED_RTOL, max(atol, 1e-12)):
-        a_step, e_step = a, e  # the new value itself rounded for typing: judged as a value
     if _close(a_step, e_step, ROUNDED_RTOL, max(atol, 1e-12)) and (base is None or np.any(e_step != 0)):
-        with np.errstate(all="ignore"):
-            rel = float(np.max(np.abs(a_step - e_step) / np.maximum(np.abs(e_step), 1e-300)))
-        digits = max(1, int(math.floor(-math.log10(rel)))) if rel > 0 else 1
-        float32 = " (float32 keeps only about 7: compute in float64)" if low_precision else ""
-        what = "your step (the change from the old value)" if base is not None else "it"
-        return "wrong", "rounded", (
-            f"close, but {what} agrees with the reference to only about {digits} significant digits{float32}: "
-            "keep full precision in every intermediate step and round only at the end."
-        )
+        return _rounded(a_step, e_step, low_precision, step=base is not None)
     return "wrong", "wrong", _wrong_message(a, e, rtol, atol)
+
+
+def _rounded(a, e, low_precision, step):
+    with np.errstate(all="ignore"):
+        rel = float(np.max(np.abs(a - e) / np.maximum(np.abs(e), 1e-300)))
+    digits = max(1, int(math.floor(-math.log10(rel)))) if rel > 0 else 1
+    float32 = " (float32 keeps only about 7: compute in float64)" if low_precision else ""
+    what = "your step (the change from the old value)" if step else "it"
+    return "wrong", "rounded", (
+        f"close, but {what} agrees with the reference to only about {digits} significant digits{float32}: "
+        "keep full precision in every intermediate step and round only at the end."
+    )
 
 
 def _step_size(a, e, base, rtol, atol):
