@@ -41,7 +41,7 @@ MATCH_RTOL = 1e-7        # a slip computed by the learner in another order agree
 LOOSE_RTOL = 1e-3        # ... and with intermediate values rounded to 3 or 4 digits, to about this
 MAX_PAIRS = 3000         # two slips at once: at most this many combinations per exercise
 POINTS = 6               # sample points for a symbolic exercise
-SPARE = 0.3              # seconds of the check's budget left untouched by the search for two slips
+SPARE = 0.4              # seconds of the check's budget left untouched by the search for two slips
 
 # --- the expressions ------------------------------------------------------------------------------
 
@@ -1073,6 +1073,9 @@ class Slips:
                 break
         if self._single_iter is not None or not (pairs and self.work.pairs):
             return None
+        shapes = {v.value.shape for v in self.singles()} | {self.reference().shape}
+        if answer_values.shape not in shapes:
+            return None  # two slips that make a shape no single slip makes: too unlikely to search for
         checked = 0
         while True:
             available = self.pairs(until=time_left)
