@@ -142,8 +142,8 @@ register(
         ),
         hints=("The chain rule: the error depends on w only through the output a. Which two rates of change "
                "have you computed already?",
-               "Follow the path w → a → E and multiply one rate per link: your answers to 1.1 and 1.2 are "
-               "those rates, both at the starting point."),
+               "Follow the path w → a → E: the chain rule takes one rate of change per link. Which of your "
+               "earlier answers is the rate of each link, and how does the chain rule combine them?"),
         upstream=("1.1", "1.2"),
         from_upstream=lambda dE_da, da_dw: dE_da * da_dw,
         work=lambda: Work("∂E/∂w", (_grad_tree(Q1),), extras=(
