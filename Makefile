@@ -50,8 +50,8 @@ test-browser: $(VENV)/.test
 ## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test),
 ## then the mistake corpus's share of specific diagnoses (tools/corpus.py)
 fuzz: $(VENV)/.test
-	$(BIN)/python tools/fuzz.py -n $(or $(FUZZ_INPUTS),20000)
-	$(BIN)/python tools/corpus.py
+	status=0; $(BIN)/python tools/fuzz.py -n $(or $(FUZZ_INPUTS),20000) || status=1; \
+	$(BIN)/python tools/corpus.py || status=1; exit $$status
 
 ## corpus: every learner mistake of tests/corpus/ through check: "mistakes: N, specific: P %" (about a minute)
 corpus: $(VENV)/.test

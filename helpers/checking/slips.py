@@ -41,7 +41,7 @@ MATCH_RTOL = 1e-7        # a slip computed by the learner in another order agree
 LOOSE_RTOL = 1e-3        # ... and with intermediate values rounded to 3 or 4 digits, to about this
 MAX_PAIRS = 3000         # two slips at once: at most this many combinations per exercise
 POINTS = 6               # sample points for a symbolic exercise
-SPARE = 0.4              # seconds of the check's budget left untouched by the search for two slips
+SPARE = 0.45             # seconds of the check's budget left untouched by the search for two slips
 
 # --- the expressions ------------------------------------------------------------------------------
 
