@@ -154,8 +154,9 @@ def draw_network(layer_sizes, weights=None, layer_labels=None, node_labels=None,
     return ax
 
 
-def plot_weight_sequence(ws, target=None, ax=None, title=None, label="w after step k"):
-    """The weight after each gradient-descent step, with the optimum as a dashed line."""
+def plot_weight_sequence(ws, target=None, ax=None, title=None, label="$w$ after step $k$"):
+    """The weight after each gradient-descent step, with the optimum as a dashed line; its text as
+    large as the notebook's (``legible``)."""
     ax = _axes(ax)
     steps = np.arange(1, len(ws) + 1)
     ax.plot(steps, ws, "o-", ms=4, label=label, color=layer_colour(1))
@@ -167,6 +168,7 @@ def plot_weight_sequence(ws, target=None, ax=None, title=None, label="w after st
     if title:
         ax.set_title(title)
     ax.legend(loc="lower right")      # the steps approach w* from below or around it: the corner stays clear
+    legible(ax.figure)
     return ax
 
 
@@ -204,15 +206,16 @@ def draw_learning_rate(x, w0, t, rate, steps=20, rate_max=0.04, fig=None):
     the three regimes (right: the factor q = 1 − 2ηx² against η, the regimes shaded and labelled).
 
     The left panel keeps a fixed frame (``weight_frame``), so one rate compares with the next, and
-    its legend sits below the axes, clear of the data whatever the rate.
+    the legend sits below both panels, clear of the data whatever the rate.
 
     Returns:
         The figure.
     """
     from helpers import nets
 
-    fig = fig or plt.figure(figsize=(8.2, 3.1))
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
+    size = legible_size()      # text as large as the notebook's (notebook 01's explorer)
+    fig = fig or plt.figure(figsize=(min(max_width_inches() - 0.2, 9.0), 3.6))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
     ws = nets.descend(x, w0, t, rate, steps)
     w_star = t / x
     low, high = weight_frame(w0, w_star)
@@ -228,15 +231,17 @@ def draw_learning_rate(x, w0, t, rate, steps=20, rate_max=0.04, fig=None):
     left.set_xlabel("step $k$")
     left.set_ylabel("$w$")
     left.set_xticks(k[::2])
-    left.set_title(f"$\\eta$ = {rate:.4f}: {nets.regime(x, rate)}", fontsize=9)
-    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
+    left.set_title(f"$\\eta$ = {rate:.4f}: {nets.regime(x, rate)}".replace(", ", ",\n", 1), fontsize=size)
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(handles), fontsize=size, frameon=False,
+               handlelength=1.5, columnspacing=1.2)
     etas = np.linspace(0, rate_max, 200)
     edge_monotone, edge_divergent = 1 / (2 * x**2), 1 / x**2
     for lo, hi, colour, text in [(0, edge_monotone, "#009E73", "monotone"),
                                  (edge_monotone, edge_divergent, "#E69F00", "oscillates,\nconverges"),
                                  (edge_divergent, rate_max, "#D55E00", "diverges")]:
         right.axvspan(lo, hi, color=colour, alpha=0.18, lw=0)
-        right.text((lo + hi) / 2, 1.35, text, ha="center", va="top", fontsize=8)
+        right.text((lo + hi) / 2, 1.35, text, ha="center", va="top", fontsize=size)
     right.plot(etas, 1 - 2 * etas * x**2, color="#333333", lw=1.2)
     q = nets.contraction(x, rate)
     right.plot([rate], [q], "o", ms=8, color=layer_colour(1))
@@ -246,8 +251,9 @@ def draw_learning_rate(x, w0, t, rate, steps=20, rate_max=0.04, fig=None):
     right.set_ylim(-2.0, 1.4)
     right.set_xlabel("learning rate $\\eta$")
     right.set_ylabel("$q = 1 - 2\\eta x^2$")
-    right.set_title(f"$q$ = {q:.4f} (the dot)", fontsize=9)
-    fig.tight_layout()
+    right.set_title(f"$q$ = {q:.4f} (the dot)", fontsize=size)
+    legible(fig)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))      # the legend below both panels, clear of the data
     return fig
 
 
@@ -386,7 +392,7 @@ def compare_bars(series, labels=None, ax=None, title=None, ylabel=None):
     return ax
 
 
-def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, cell=0.62, fontsize=10):
+def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, cell=0.62, fontsize=10, gap=0.8):
     """Matrices side by side, with operators between them: for products of Jacobians and sums of blocks.
 
     Each item is either a 2-D list of entries (strings, LaTeX allowed, or numbers), drawn as a grid
@@ -399,13 +405,13 @@ def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, c
         operators: the symbols between consecutive items ("+", "·", "="), one fewer than items.
         captions: a caption under each item (LaTeX allowed).
         cell: the side of one cell, in data units.
+        gap: the space between two items, in data units.
 
     Returns:
         The axes.
     """
     shapes = [tuple(item) if _is_shape(item) else np.shape(np.asarray(item, dtype=object)) for item in items]
     shapes = [(s[0], s[1]) if len(s) == 2 else (1, s[0]) for s in shapes]
-    gap = 0.8
     width = sum(c * cell for _, c in shapes) + gap * (len(items) - 1)
     tallest = max(r for r, _ in shapes) * cell
     scale = min(0.8, 10.0 / (width + 0.4))  # inches per data unit, at most 10 inches wide
@@ -537,4 +543,222 @@ def plot_layer_norms(norms, ax=None, title=None, ylabel=r"$\|\partial E / \parti
     ax.legend(loc="best")
     if title:
         ax.set_title(title)
+    return ax
+
+
+# --- notebooks 01-03: text as large as the notebook's body text; the chain, the two-weight paths, --
+# --- the 2-2-2 network forward and backward, the two layouts of a Jacobian --------------------------
+
+# Measured in JupyterLab 4 in Chromium at 1280×800, file browser open: body text is 14 px and an
+# output is 848 px wide. A figure no wider than that is shown at its natural size (1 pt = dpi/72 px),
+# so text of legible_size() points or more shows at least as large as the text around it.
+BODY_PX = 14
+OUTPUT_PX = 840
+
+
+def legible_size():
+    """The font size, in points, at which figure text shows as large as the notebook's body text."""
+    return max(float(plt.rcParams["font.size"]), BODY_PX * 72 / float(plt.rcParams["figure.dpi"]))
+
+
+def legible(fig=None, size=None):
+    """Raise every text of a figure (titles, labels, ticks, legends, annotations) to at least
+    `size` points (``legible_size()`` by default); returns the figure."""
+    import matplotlib.text
+
+    fig = plt.gcf() if fig is None else fig
+    size = legible_size() if size is None else size
+    for ax in fig.axes:      # tick labels are made anew at each draw: their size is set on the axis
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = axis.get_ticklabels()
+            if not labels or labels[0].get_fontsize() < size:
+                axis.set_tick_params(which="both", labelsize=size)
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_text() and text.get_fontsize() < size:
+            text.set_fontsize(size)
+    return fig
+
+
+def max_width_inches():
+    """The widest figure (inches, at the current dpi) that an output shows without scaling it down."""
+    return OUTPUT_PX / float(plt.rcParams["figure.dpi"])
+
+
+def draw_chain(nodes, links, captions=None, backward=None, below=None, ax=None, title=None, spacing=3.2):
+    """A chain of quantities in a row (x → a⁽¹⁾ → a⁽²⁾ → E), forward arrows above, and below them the
+    chain rule's factors on backward arrows, each from a quantity back to the one it depends on.
+
+    Args:
+        nodes: the labels of the quantities, left to right (LaTeX allowed).
+        links: one per arrow: None, or the label of a box on the arrow (a weight, "$w$ = −23.1"),
+            or (box, text above the arrow).
+        captions: text under each node (None to leave one out).
+        backward: a list of (from_node, to, label): to is a node index, or ("box", k) for the box
+            on link k; drawn right to left, in layer 2's colour.
+        below: lines of text under everything (the product the factors make).
+
+    Returns:
+        The axes.
+    """
+    n = len(nodes)
+    size = legible_size()
+    ax = _axes(ax, figsize=(min(max_width_inches(), 1.05 * spacing * (n - 1) + 1.6), 3.2))
+    xs = np.arange(n) * spacing
+    r = 0.42
+    back = layer_colour(2)
+    for k, link in enumerate(links):
+        box, above = (link if isinstance(link, tuple) else (link, None))
+        ax.annotate("", xy=(xs[k + 1] - r, 0), xytext=(xs[k] + r, 0),
+                    arrowprops=dict(arrowstyle="-|>", color="#333333", lw=1.4, mutation_scale=16))
+        if box:
+            ax.text((xs[k] + xs[k + 1]) / 2, 0, box, ha="center", va="center", fontsize=size,
+                    bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=layer_colour(1), lw=1.4), zorder=4)
+        if above:
+            ax.text((xs[k] + xs[k + 1]) / 2, 0.32, above, ha="center", va="bottom", fontsize=size)
+    for k, label in enumerate(nodes):
+        ax.add_patch(plt.Circle((xs[k], 0), r, fc="#ddf4ff", ec="#0969da", lw=1.5, zorder=3))
+        ax.text(xs[k], 0, label, ha="center", va="center", fontsize=size, zorder=5)
+        if captions is not None and captions[k]:
+            ax.text(xs[k], 0.62, captions[k], ha="center", va="bottom", fontsize=size)
+    low = -r - 0.15
+    lane = -0.8     # the backward arrows run in a lane of their own, under the nodes
+    for start, to, label in backward or []:
+        end = (xs[to[1]] + xs[to[1] + 1]) / 2 if isinstance(to, tuple) else xs[to]
+        ax.annotate("", xy=(end + 0.12, lane), xytext=(xs[start] - 0.12, lane),
+                    arrowprops=dict(arrowstyle="-|>", color=back, lw=1.8, mutation_scale=16))
+        ax.plot([xs[start] - 0.12] * 2, [-r, lane], ":", color=back, lw=1.2)
+        if isinstance(to, tuple):      # up to the box of the weight it ends at
+            ax.plot([end + 0.12] * 2, [lane, -0.3], ":", color=back, lw=1.2)
+        ax.text((xs[start] + end) / 2, lane - 0.18, label, ha="center", va="top", fontsize=size, color="#7a4f00")
+        low = lane - 1.0
+    for k, line in enumerate(below or []):
+        ax.text(xs[-1] / 2, low - 0.15 - 0.75 * k, line, ha="center", va="top", fontsize=size)
+    bottom = low - 0.15 - 0.75 * len(below or []) - (0.15 if below else 0)
+    ax.set_xlim(xs[0] - 0.8, xs[-1] + 0.8)
+    ax.set_ylim(bottom, 1.3 if captions is not None else 0.8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=size)
+    return ax
+
+
+def plot_chain_paths(x, t, paths, start, ax=None, title=None, w1_range=(-5.0, 7.0), w2_range=(-28.0, 14.0)):
+    """Paths of gradient descent in the plane of the chain's two weights (w⁽¹⁾, w⁽²⁾), over the error
+    E = (x·w⁽¹⁾·w⁽²⁾ − t)² drawn as shaded contours, with the weights where E = 0 (the hyperbola
+    w⁽¹⁾w⁽²⁾ = t/x) as a dashed line.
+
+    Args:
+        paths: a dict, label -> array of (w1, w2) pairs, the start first; drawn in order, each in
+            its own colour and marker.
+        start: the starting pair, marked.
+
+    Returns:
+        The axes.
+    """
+    size = legible_size()
+    ax = _axes(ax, figsize=(min(max_width_inches(), 8.2), 5.4))
+    g1, g2 = np.meshgrid(np.linspace(*w1_range, 400), np.linspace(*w2_range, 400))
+    E = (x * g1 * g2 - t) ** 2
+    shade = ax.contourf(g1, g2, np.log10(E + 1e-2), levels=np.arange(-2, 6.5, 0.5), cmap="Greys", alpha=0.4)
+    ax.figure.colorbar(shade, ax=ax, label="$\\log_{10} E$", ticks=range(-2, 7, 2), pad=0.02)
+    for sign in (-1, 1):
+        w1 = np.linspace(0.02, max(abs(w1_range[0]), abs(w1_range[1])), 400) * sign
+        w2 = t / (x * w1)
+        keep = (w2 > w2_range[0]) & (w2 < w2_range[1]) & (w1 > w1_range[0]) & (w1 < w1_range[1])
+        ax.plot(w1[keep], w2[keep], "--", color="#333333", lw=1.3,
+                label="$E = 0$: $w^{(1)} w^{(2)} = t/x$" if sign == 1 else None)
+    styles = [("o-", layer_colour(2)), ("s-", layer_colour(1)), ("^-", layer_colour(3))]
+    for (label, path), (marker, colour) in zip(paths.items(), styles):
+        path = np.asarray(path)
+        ax.plot(path[:, 0], path[:, 1], marker, color=colour, ms=4, lw=1.6, label=label)
+    ax.plot(*start, "k*", ms=14, label="start", zorder=5)
+    ax.set_xlim(*w1_range)
+    ax.set_ylim(*w2_range)
+    ax.set_xlabel("$w^{(1)}$")
+    ax.set_ylabel("$w^{(2)}$")
+    ax.grid(False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=size, frameon=False)
+    if title:
+        ax.set_title(title, fontsize=size)
+    legible(ax.figure)
+    return ax
+
+
+def draw_net(sizes, node_labels, edges=None, captions=None, ax=None, title=None, plain=None,
+             spacing=3.0, below=None, scale=0.85):
+    """A small layered network, every unit of a layer joined to every unit of the next, with chosen
+    arrows labelled, coloured or turned round (the backward pass).
+
+    Args:
+        sizes: units per layer, e.g. [2, 2, 2, 1] (the last may be the error E).
+        node_labels: per layer, the label of each unit (LaTeX allowed).
+        edges: a dict (l, i, j) -> options for the arrow from unit i of layer l to unit j of layer
+            l + 1: "label" (a boxed text), "colour", "lw", "back" (True: the arrow points from j
+            back to i), "at" (where along the arrow the label sits, 0 at unit i, 1 at unit j; set
+            it differently for crossing arrows so their labels never meet), "dashed".
+        plain: the style of every arrow not in `edges`: None draws them thin and grey, "hide"
+            leaves them out.
+        captions: a caption under each layer.
+        below: lines of text under the picture.
+        scale: inches per unit of the drawing (units apart: layers `spacing`, units 1.7), made
+            smaller if the figure would be wider than a notebook's output.
+
+    Returns:
+        The axes.
+    """
+    size = legible_size()
+    n_layers = len(sizes)
+    tallest = max(sizes)
+    height = 1.7 * (tallest - 1)
+    r = 0.42
+    width = spacing * (n_layers - 1) + 1.5
+    scale = min(scale, (max_width_inches() - 0.2) / width)
+    line = 1.35 * size / 72 / scale          # one line of text, in units of the drawing
+    cap_lines = max((str(c).count("\n") + 1 for c in captions or [] if c), default=0)
+    bottom = -height / 2 - r - 0.25 - cap_lines * line - len(below or []) * 1.6 * line
+    top = height / 2 + r + 0.25
+    ax = _axes(ax, figsize=(scale * width, scale * (top - bottom) + (0.45 if title else 0)))
+    pos = [[(spacing * l, height / 2 - 1.7 * k - (tallest - n) * 0.85) for k in range(n)]
+           for l, n in enumerate(sizes)]
+    edges = edges or {}
+    for l in range(n_layers - 1):
+        for i in range(sizes[l]):
+            for j in range(sizes[l + 1]):
+                opts = edges.get((l, i, j))
+                if opts is None and plain == "hide":
+                    continue
+                opts = opts or {"colour": "#b0b7bf", "lw": 1.0}
+                (x0, y0), (x1, y1) = pos[l][i], pos[l + 1][j]
+                d = np.hypot(x1 - x0, y1 - y0)
+                ux, uy = (x1 - x0) / d, (y1 - y0) / d
+                a, b = (x0 + r * ux, y0 + r * uy), (x1 - r * ux, y1 - r * uy)
+                if opts.get("back"):
+                    a, b = b, a
+                ax.annotate("", xy=b, xytext=a, arrowprops=dict(
+                    arrowstyle="-|>", color=opts.get("colour", "#333333"), lw=opts.get("lw", 1.5),
+                    mutation_scale=16, linestyle="--" if opts.get("dashed") else "-"))
+                if opts.get("label"):
+                    f = opts.get("at", 0.5)
+                    ax.text(x0 + f * (x1 - x0), y0 + f * (y1 - y0), opts["label"], ha="center", va="center",
+                            fontsize=size, color="black", zorder=4,
+                            bbox=dict(boxstyle="round,pad=0.2", fc="white",
+                                      ec=opts.get("colour", "#333333"), lw=1.2))
+    for l, layer in enumerate(pos):
+        for k, (x, y) in enumerate(layer):
+            ax.add_patch(plt.Circle((x, y), r, fc="#ddf4ff", ec="#0969da", lw=1.5, zorder=3))
+            ax.text(x, y, node_labels[l][k], ha="center", va="center", fontsize=size, zorder=5)
+    y = -height / 2 - r - 0.2
+    for l, text in enumerate(captions or []):
+        if text:
+            ax.text(spacing * l, y, text, ha="center", va="top", fontsize=size, linespacing=1.25)
+    y -= cap_lines * line + (0.15 if captions else 0)
+    for k, text in enumerate(below or []):
+        ax.text(spacing * (n_layers - 1) / 2, y - 1.6 * line * k, text, ha="center", va="top", fontsize=size)
+    ax.set_xlim(-0.75, spacing * (n_layers - 1) + 0.75)
+    ax.set_ylim(bottom, top)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=size)
     return ax
