@@ -122,7 +122,7 @@ def notebook_namespace(tmp_path_factory, monkeypatch_module):
     """The notebook's solution cells and the cells that build the autodiff, run in one namespace."""
     monkeypatch_module.setenv("BACKPROP_PROGRESS", str(tmp_path_factory.mktemp("progress") / "p.json"))
     wanted = ("import numpy", "iris = datasets.load_iris()", "class Tensor", "def matmul(", "def autodiff_backward",
-              "def train_with", "reference_backward =", "x1, t1, w1 =", "def times_x(")
+              "def train_with", "reference_backward =", "x01, t01, w01 =", "def times_x(")
     ns = {}
     for tags, src in _cells():
         if "solution" in tags or (not tags and any(w in src for w in wanted)):
@@ -285,7 +285,7 @@ def test_the_one_weight_chain_of_section_6_three_ways(notebook_namespace):
     """§6's intermediate step: ∂E/∂w = 2x(xw − t) = −2072.178 at notebook 01's x, t, w, by hand (the
     notebook's closures), sympy and central differences."""
     ns = notebook_namespace
-    x, t, w = ns["x1"], ns["t1"], ns["w1"]
+    x, t, w = ns["x01"], ns["t01"], ns["w01"]
     u, push_u = ns["times_x"](w)
     _, push_E = ns["squared_error"](u)
     by_closures = push_u(push_E(1.0))
