@@ -737,10 +737,10 @@ def draw_batch_flow(sizes, matrices, layer_labels, captions, fontsize=12, title=
     xs = np.linspace(0.1, 0.9, L)   # the layers' positions, shared by the network and the matrices
     ys = [np.linspace(0.55 + 0.42 * (n - 1) / (tallest - 1), 0.55 - 0.42 * (n - 1) / (tallest - 1), n) if n > 1
           else np.array([0.55]) for n in sizes]
-    for l in range(L - 1):
-        for y0 in ys[l]:
-            for y1 in ys[l + 1]:
-                net.plot([xs[l], xs[l + 1]], [y0, y1], color="#d0d7de", lw=0.5, zorder=1)
+    from matplotlib.collections import LineCollection
+
+    edges = [[(xs[l], y0), (xs[l + 1], y1)] for l in range(L - 1) for y0 in ys[l] for y1 in ys[l + 1]]
+    net.add_collection(LineCollection(edges, colors="#d0d7de", linewidths=0.5, zorder=1))  # one artist, fast
     for l in range(L):
         net.scatter(np.full(sizes[l], xs[l]), ys[l], s=60, color=layer_colour(l), zorder=2, edgecolors="white")
         net.text(xs[l], 0.06, layer_labels[l], ha="center", va="center", fontsize=fontsize)
