@@ -102,7 +102,8 @@ def _axes(ax, figsize=None):
 
 
 def draw_network(layer_sizes, weights=None, layer_labels=None, node_labels=None,
-                 convention="column", ax=None, title=None, weight_fmt="{:.2f}"):
+                 convention="column", ax=None, title=None, weight_fmt="{:.2f}", weight_position=None,
+                 fontsize=None, spacing=1.0):
     """A layered network diagram: nodes per layer, an arrow per weight, weights written on them.
 
     Args:
@@ -113,15 +114,24 @@ def draw_network(layer_sizes, weights=None, layer_labels=None, node_labels=None,
         node_labels: a list (per layer) of lists of node labels (LaTeX allowed).
         convention: "column" or "row", to read ``weights``.
         title: the axes title.
+        weight_position: None (the default) staggers the labels along the arrows by target; a
+            fraction such as 0.2 puts every label that far along its own arrow from the unit it
+            leaves, framed in its layer's colour. Near the source the arrows have not crossed yet
+            (two straight arrows between neighbouring layers of three cross at 1/3, 1/2 or 2/3 of
+            the way), so each label sits on one arrow only, and the labels leaving unit j read,
+            top to bottom, as row j of a row-convention W.
+        fontsize: the size of every text (weights, units, layers); None keeps 8, 10 and 9 points.
+        spacing: the vertical distance between units (1.0 by default); more room for larger text.
 
     Returns:
         The axes.
     """
     n_layers = len(layer_sizes)
-    ax = _axes(ax, figsize=(2.2 * n_layers + 1, 1.1 * max(layer_sizes) + 1.2))
+    ax = _axes(ax, figsize=(2.2 * n_layers + 1, 1.1 * spacing * max(layer_sizes) + 1.2))
     xs = np.arange(n_layers) * 2.2
     tallest = max(layer_sizes)
-    pos = [[(xs[l], (tallest - 1) / 2 - k) for k in range(n)] for l, n in enumerate(layer_sizes)]
+    pos = [[(xs[l], spacing * ((tallest - 1) / 2 - k)) for k in range(n)] for l, n in enumerate(layer_sizes)]
+    size_w, size_node, size_layer = (8, 10, 9) if fontsize is None else (fontsize,) * 3
     for l in range(n_layers - 1):
         W = None if weights is None else np.asarray(weights[l], dtype=float)
         n_in, n_out = layer_sizes[l], layer_sizes[l + 1]
@@ -132,21 +142,28 @@ def draw_network(layer_sizes, weights=None, layer_labels=None, node_labels=None,
                             arrowprops=dict(arrowstyle="->", color="#57606a", lw=1))
                 if W is not None:
                     w = W[j, i] if convention == "column" else W[i, j]
-                    # each edge's label sits at its own fraction of the way, set by its target, so
-                    # labels of crossing edges never meet at the crossing
-                    t = 0.5 if n_out == 1 else 0.25 + 0.5 * j / (n_out - 1)
-                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), weight_fmt.format(w), fontsize=8,
-                            ha="center", va="center", color="#0550ae",
-                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+                    if weight_position is None:
+                        # each edge's label sits at its own fraction of the way, set by its target, so
+                        # labels of crossing edges never meet at the crossing
+                        t = 0.5 if n_out == 1 else 0.25 + 0.5 * j / (n_out - 1)
+                        ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), weight_fmt.format(w), fontsize=size_w,
+                                ha="center", va="center", color="#0550ae",
+                                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+                    else:  # near the source, before any crossing, framed in the layer's colour (as notebook 03)
+                        t = weight_position
+                        ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), weight_fmt.format(w), fontsize=size_w,
+                                ha="center", va="center", color="black", zorder=5,
+                                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=layer_colour(l + 1), lw=1.2))
     for l, layer in enumerate(pos):
         for k, (x, y) in enumerate(layer):
             ax.add_patch(plt.Circle((x, y), 0.27, fc="#ddf4ff", ec="#0969da", lw=1.5, zorder=3))
             if node_labels is not None:
-                ax.text(x, y, node_labels[l][k], ha="center", va="center", fontsize=10, zorder=4)
+                ax.text(x, y, node_labels[l][k], ha="center", va="center", fontsize=size_node, zorder=4)
         if layer_labels is not None:
-            ax.text(xs[l], -(tallest - 1) / 2 - 0.75, layer_labels[l], ha="center", va="top", fontsize=9)
+            ax.text(xs[l], -spacing * (tallest - 1) / 2 - 0.75, layer_labels[l], ha="center", va="top",
+                    fontsize=size_layer)
     ax.set_xlim(xs[0] - 0.6, xs[-1] + 0.6)
-    ax.set_ylim(-(tallest - 1) / 2 - 1.2, (tallest - 1) / 2 + 0.6)
+    ax.set_ylim(-spacing * (tallest - 1) / 2 - 1.2, spacing * (tallest - 1) / 2 + 0.6)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:
@@ -334,7 +351,8 @@ def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0
     return slider
 
 
-def draw_matrix(M, ax=None, title=None, fmt="{:.3f}", row_labels=None, col_labels=None, cmap="RdBu_r"):
+def draw_matrix(M, ax=None, title=None, fmt="{:.3f}", row_labels=None, col_labels=None, cmap="RdBu_r",
+                fontsize=9):
     """A matrix as a grid of coloured cells with each entry written in it (zero is white).
 
     Args:
@@ -342,6 +360,7 @@ def draw_matrix(M, ax=None, title=None, fmt="{:.3f}", row_labels=None, col_label
         fmt: how each entry is written.
         row_labels, col_labels: tick labels for the rows and columns (LaTeX allowed).
         cmap: a diverging colour map; the colour scale is symmetric about zero.
+        fontsize: the size of the entries written in the cells.
 
     Returns:
         The axes.
@@ -351,7 +370,7 @@ def draw_matrix(M, ax=None, title=None, fmt="{:.3f}", row_labels=None, col_label
     vmax = float(np.max(np.abs(M))) or 1.0
     ax.imshow(M, cmap=cmap, vmin=-vmax, vmax=vmax)
     for (i, j), v in np.ndenumerate(M):
-        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
+        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=fontsize,
                 color="white" if abs(v) > 0.6 * vmax else "black")
     ax.set_xticks(range(M.shape[1]), col_labels if col_labels is not None else range(1, M.shape[1] + 1))
     ax.set_yticks(range(M.shape[0]), row_labels if row_labels is not None else range(1, M.shape[0] + 1))
@@ -497,7 +516,7 @@ def plot_decision_regions(predict, X, y, ax=None, names=None, title=None, limits
     ax.set_xlim(*limits[0])
     ax.set_ylim(*limits[1])
     ax.grid(False)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left")
     if title:
         ax.set_title(title)
     return ax
@@ -512,7 +531,7 @@ def plot_confusion_matrix(C, names=None, ax=None, title=None):
     for i in range(k):
         for j in range(k):
             ax.text(j, i, str(int(C[i, j])), ha="center", va="center",
-                    color="white" if C[i, j] > 0.6 * C.max() else "black", fontsize=11)
+                    color="white" if C[i, j] > 0.6 * C.max() else "black", fontsize=12)
     labels = names if names is not None else [str(i) for i in range(k)]
     ax.set_xticks(range(k), labels)
     ax.set_yticks(range(k), labels)
@@ -762,3 +781,225 @@ def draw_net(sizes, node_labels, edges=None, captions=None, ax=None, title=None,
     if title:
         ax.set_title(title, fontsize=size)
     return ax
+
+
+# --- notebook 04: the paths back from one hidden unit --------------------------------------------
+
+
+def draw_paths_back(W, delta, j, paths="all", ax=None, title=None, fontsize=12, lower="a^{(1)}", upper="a^{(2)}",
+                    weight="W^{(2)}", signal=r"\delta^{(2)}"):
+    """How ∂E/∂a_j of a lower unit is made: one path per unit it feeds, each carrying δ_k W[j, k] back.
+
+    Two columns of units (the lower layer on the left, the next layer on the right, row convention:
+    ``W[j, k]`` joins lower unit j to upper unit k). Unit j's arrows to the upper units are drawn in
+    the upper layer's colour with their weights; the other arrows faint. Beside each upper unit its δ_k;
+    under the picture the sum ∂E/∂a_j = Σ_k δ_k W[j, k], or the one term the seed keeps.
+
+    Args:
+        W: the weight matrix between the two layers (row convention, n_lower × n_upper).
+        delta: the δ of the upper layer (one number per upper unit).
+        j: the lower unit, counted from 1 as in the maths.
+        paths: "all" (every unit j feeds) or "diagonal" (only W[j, j], seed 002's mistake).
+        lower, upper, weight, signal: the LaTeX names of the two layers' units, of W and of δ.
+
+    Returns:
+        The axes.
+    """
+    W, delta = np.asarray(W, dtype=float), np.asarray(delta, dtype=float)
+    n_in, n_out = W.shape
+    ax = _axes(ax, figsize=(4.6, 3.8))
+    gap = 1.5  # between units, room for a label on each of unit j's arrows
+    y_in = [gap * ((n_in - 1) / 2 - i) for i in range(n_in)]
+    y_out = [gap * ((n_out - 1) / 2 - k) for k in range(n_out)]
+    x_in, x_out, r = 0.0, 4.0, 0.4
+    kept = range(n_out) if paths == "all" else [j - 1]
+    colour = layer_colour(2)
+    for i in range(n_in):
+        for k in range(n_out):
+            if i == j - 1 and k in kept:
+                continue
+            ax.annotate("", xy=(x_out - r, y_out[k]), xytext=(x_in + r, y_in[i]),
+                        arrowprops=dict(arrowstyle="-", color="#d0d7de", lw=1))
+    for k in kept:  # unit j's paths, drawn last, on top
+        (x0, y0), (x1, y1) = (x_in + r, y_in[j - 1]), (x_out - r, y_out[k])
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=dict(arrowstyle="->", color=colour, lw=2))
+        t = 0.6  # past the middle, where unit j's arrows have fanned out
+        ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), f"${weight}_{{{j}{k + 1}}}$ = {W[j - 1, k]:.1f}",
+                fontsize=fontsize, ha="center", va="center", zorder=5,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colour, lw=1.2))
+    for i in range(n_in):
+        on = i == j - 1
+        ax.add_patch(plt.Circle((x_in, y_in[i]), r, fc="#ddf4ff" if on else "white",
+                                ec=layer_colour(1) if on else "#8c959f", lw=2 if on else 1, zorder=3))
+        ax.text(x_in, y_in[i], f"${lower}_{i + 1}$", ha="center", va="center", fontsize=fontsize, zorder=4,
+                color="black" if on else "#8c959f")
+    for k in range(n_out):
+        on = k in kept
+        ax.add_patch(plt.Circle((x_out, y_out[k]), r, fc="#ddf4ff" if on else "white",
+                                ec=colour if on else "#8c959f", lw=2 if on else 1, zorder=3))
+        ax.text(x_out, y_out[k], f"${upper}_{k + 1}$", ha="center", va="center", fontsize=fontsize, zorder=4)
+        ax.text(x_out + r + 0.15, y_out[k], f"${signal}_{k + 1}$ = {delta[k]:.5f}", ha="left", va="center",
+                fontsize=fontsize)
+    terms = [delta[k] * W[j - 1, k] for k in kept]
+    if paths == "all":
+        total = " + ".join(f"{v:.5f}" for v in terms) + f" = {sum(terms):.5f}"
+        text = f"$\\partial E/\\partial {lower}_{j} = \\sum_k {signal}_k\\, {weight}_{{{j}k}}$\n{total}"
+    else:
+        text = f"seed 002: $\\partial E/\\partial {lower}_{j} \\approx {signal}_{j}\\, {weight}_{{{j}{j}}}$\n= {terms[0]:.5f}"
+    ax.text((x_in + x_out) / 2, y_out[-1] - 0.8, text, ha="center", va="top", fontsize=fontsize)
+    ax.set_xlim(x_in - 0.5, x_out + 2.6)
+    ax.set_ylim(y_out[-1] - 1.9, y_out[0] + 0.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=fontsize)
+    return ax
+
+
+# --- notebook 05: a batch through the network, and AᵀΔ as a sum of outer products ------------------
+
+EXAMPLE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+
+
+def _grid(ax, M, left, top, fmt, fontsize, fill=None, frame=None, width=1.0):
+    """Matrix M drawn with its entries written in, its top-left corner at (left, top), each cell
+    `width` wide and 1 high; ``fill(i, j)`` gives a cell's colour, ``frame`` the outline's colour."""
+    rows, cols = M.shape
+    for i in range(rows):
+        for j in range(cols):
+            ax.add_patch(plt.Rectangle((left + j * width, top - i - 1), width, 1,
+                                       fc=fill(i, j) if fill else "white", ec="#8c959f", lw=0.8))
+            ax.text(left + (j + 0.5) * width, top - i - 0.5, fmt.format(M[i, j]).replace("-", "−"), ha="center",
+                    va="center", fontsize=fontsize)
+    ax.add_patch(plt.Rectangle((left, top - rows), cols * width, rows, fc="none",
+                               ec=frame or "#57606a", lw=2.2 if frame else 1.5))
+
+
+def _tint(colour, amount=0.25):
+    """A light version of a colour (mixed with white), as a cell's background."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(1 - amount * (1 - c) for c in to_rgb(colour))
+
+
+def draw_outer_product_sum(A, D, ax=None, fmt="{:.2f}", fontsize=12,
+                           names=(r"A^{\top}", r"\Delta", r"A^{\top}\Delta"), title=None):
+    """AᵀD as one matrix product (top) and as the sum of the N outer products aₙᵀ dₙ (bottom).
+
+    Column n of Aᵀ, row n of D and the n-th outer product share a colour: the matrix product pairs
+    example n's activations with example n's errors, and adds up the N products.
+
+    Args:
+        A, D: two arrays with one row per example (N × m and N × k).
+        names: the LaTeX names of Aᵀ, of D and of their product.
+
+    Returns:
+        The axes.
+    """
+    A, D = np.asarray(A, dtype=float), np.asarray(D, dtype=float)
+    N, m = A.shape
+    k = D.shape[1]
+    colours = [EXAMPLE_COLOURS[n % len(EXAMPLE_COLOURS)] for n in range(N)]
+    total = A.T @ D
+    w, gap = 1.6, 1.0  # a cell's width (its height is 1), wide enough for "−0.80"; the room for an operator
+    width = max(N * k * w + (N - 1) * gap, (N + 2 * k) * w + 2 * gap)
+    if ax is None:  # an axes filling its figure: 0.37 inch per unit, so every cell fits its number
+        ax = plt.figure(figsize=(0.37 * (width + 1.6), 0.37 * (m + max(m, N) + 4))).add_axes((0, 0, 1, 1))
+    op = dict(ha="center", va="center", fontsize=fontsize + 4)
+    # top: Aᵀ · D = AᵀD
+    top, x = 0.0, 0.0
+    _grid(ax, A.T, x, top, fmt, fontsize, fill=lambda i, j: _tint(colours[j]), width=w)
+    ax.text(x + N * w / 2, top - m - 0.35, f"${names[0]}$  ({m}×{N})", ha="center", va="top", fontsize=fontsize)
+    x += N * w + gap
+    ax.text(x - gap / 2, top - m / 2, "·", **op)
+    _grid(ax, D, x, top, fmt, fontsize, fill=lambda i, j: _tint(colours[i]), width=w)
+    ax.text(x + k * w / 2, top - N - 0.35, f"${names[1]}$  ({N}×{k})", ha="center", va="top", fontsize=fontsize)
+    x += k * w + gap
+    ax.text(x - gap / 2, top - m / 2, "=", **op)
+    _grid(ax, total, x, top, fmt, fontsize, width=w)
+    ax.text(x + k * w / 2, top - m - 0.35, f"${names[2]}$  ({m}×{k})", ha="center", va="top", fontsize=fontsize)
+    # bottom: = Σₙ aₙᵀ dₙ, one framed outer product per example
+    top, x = -(max(m, N) + 1.6), 0.0
+    ax.text(x - gap / 2, top - m / 2, "=", **op)
+    for n in range(N):
+        _grid(ax, np.outer(A[n], D[n]), x, top, fmt, fontsize, frame=colours[n], width=w)
+        ax.text(x + k * w / 2, top - m - 0.35, f"example {n + 1}", ha="center", va="top", fontsize=fontsize)
+        x += k * w
+        if n < N - 1:
+            ax.text(x + gap / 2, top - m / 2, "+", **op)
+            x += gap
+    ax.set_xlim(-1.1, width + 0.3)
+    ax.set_ylim(top - m - 1.2, 0.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=fontsize)
+    return ax
+
+
+def draw_batch_flow(sizes, matrices, layer_labels, captions, fontsize=12, title=None):
+    """A network drawn as layers of units (top) and a batch flowing through it (bottom): under each
+    layer, the matrix of its values for the batch, one row per example and one column per unit.
+
+    Args:
+        sizes: units per layer, the input first (e.g. [4, 16, 16, 3]).
+        matrices: one N × sizes[l] array per layer (X, A⁽¹⁾, …, P), drawn as heat maps (blue for
+            values of one sign, red and blue about 0 for values of both signs).
+        layer_labels: a caption under each layer of units (its activation, say).
+        captions: a caption under each matrix (LaTeX allowed), e.g. "$X$: 16×4".
+
+    Returns:
+        The figure.
+    """
+    L = len(sizes)
+    matrices = [np.asarray(M, dtype=float) for M in matrices]
+    N = matrices[0].shape[0]
+    width, height = 9.0, 7.0
+    fig = plt.figure(figsize=(width, height))
+    net = fig.add_axes((0.0, 0.6, 1.0, 0.4))
+    tallest = max(sizes)
+    xs = np.linspace(0.1, 0.9, L)   # the layers' positions, shared by the network and the matrices
+    ys = [np.linspace(0.55 + 0.42 * (n - 1) / (tallest - 1), 0.55 - 0.42 * (n - 1) / (tallest - 1), n) if n > 1
+          else np.array([0.55]) for n in sizes]
+    from matplotlib.collections import LineCollection
+
+    edges = [[(xs[l], y0), (xs[l + 1], y1)] for l in range(L - 1) for y0 in ys[l] for y1 in ys[l + 1]]
+    net.add_collection(LineCollection(edges, colors="#d0d7de", linewidths=0.5, zorder=1))  # one artist, fast
+    for l in range(L):
+        net.scatter(np.full(sizes[l], xs[l]), ys[l], s=60, color=layer_colour(l), zorder=2, edgecolors="white")
+        net.text(xs[l], 0.06, layer_labels[l], ha="center", va="center", fontsize=fontsize)
+    net.set_xlim(0, 1)
+    net.set_ylim(0.0, 1.0)
+    net.axis("off")
+    if title:
+        net.set_title(title, fontsize=fontsize)
+    # the matrices, each centred under its layer; square cells of the same size in every matrix
+    cell_w = 0.0115
+    cell_h = cell_w * width / height
+    top = 0.56
+    for l, M in enumerate(matrices):
+        rows, cols = M.shape
+        w, h = cols * cell_w, rows * cell_h
+        ax = fig.add_axes((xs[l] - w / 2, top - h, w, h))
+        signed = M.min() < 0
+        vmax = float(np.max(np.abs(M))) or 1.0
+        ax.imshow(M, cmap="RdBu_r" if signed else "Blues", vmin=-vmax if signed else 0, vmax=vmax,
+                  aspect="auto", interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        for side in ax.spines.values():
+            side.set_visible(True)
+            side.set_color(layer_colour(l))
+            side.set_linewidth(2)
+        fig.text(xs[l], top - h - 0.015, captions[l], ha="center", va="top", fontsize=fontsize)
+    y = top - N * cell_h / 2
+    for l in range(L - 1):
+        left = xs[l] + matrices[l].shape[1] * cell_w / 2 + 0.012
+        right = xs[l + 1] - matrices[l + 1].shape[1] * cell_w / 2 - 0.012
+        fig.add_artist(plt.matplotlib.patches.FancyArrowPatch((left, y), (right, y), transform=fig.transFigure,
+                                                               arrowstyle="-|>", mutation_scale=18, lw=1.5,
+                                                               color="#57606a"))
+    fig.text(xs[0] - matrices[0].shape[1] * cell_w / 2 - 0.02, y, f"{N} examples,\none per row", rotation=90,
+             ha="right", va="center", ma="center", fontsize=fontsize)
+    return fig
