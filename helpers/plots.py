@@ -13,17 +13,39 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
+# Body text in JupyterLab is 14 px (--jp-content-font-size1). A figure is shown at its natural size
+# (FIGURE_DPI pixels per inch, see Figure) unless it is wider than the notebook, so its text is
+# TEXT_PT * FIGURE_DPI / 72 = 15 px: at least as large as the body text around it (contract C6).
+# Every text of the course's figures uses these sizes or larger: no "small" and no fixed points.
+FIGURE_DPI = 90
+TEXT_PT = 12.0
+BODY_TEXT_PX = 14.0
+
+
 def setup():
-    """Figure defaults for the notebooks: PNG output (nbval cannot compare SVG), a modest size."""
+    """Figure defaults for the notebooks: PNG output (nbval cannot compare SVG), a modest size, and
+    text at least as large as the notebook's body text (titles, labels, ticks and legends alike)."""
     plt.rcParams.update({
         "figure.figsize": (6.0, 3.6),
-        "figure.dpi": 90,
+        "figure.dpi": FIGURE_DPI,
         "axes.grid": True,
         "grid.alpha": 0.3,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "font.size": 10,
+        "font.size": TEXT_PT,
+        "axes.titlesize": "medium",   # as large as the rest: larger titles crowd side-by-side panels
+        "axes.labelsize": "medium",
+        "xtick.labelsize": "medium",
+        "ytick.labelsize": "medium",
+        "legend.fontsize": "medium",
+        "legend.title_fontsize": "medium",
+        "figure.titlesize": "large",
     })
+
+
+def text_size(scale=1.0):
+    """A text size (points) for a figure's labels: the course's text size (setup()), times scale ≥ 1."""
+    return max(plt.rcParams["font.size"], TEXT_PT) * max(scale, 1.0)
 
 
 # One colour per layer, the same in every notebook (Okabe-Ito: distinguishable with colour-vision
@@ -49,19 +71,32 @@ class Figure:
     same text as ``alt`` metadata; its plain text, which nbval compares, is the text alternative.
     """
 
-    def __init__(self, png, alt, width, height):
+    def __init__(self, png, alt, width, height, text_px=None):
         self.png, self.alt, self.width, self.height = png, alt, width, height
+        self.text_px = text_px  # the smallest text's size, in CSS pixels at the figure's natural size
 
     def __repr__(self):
         return f"Figure: {self.alt}"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = base64.b64encode(self.png).decode("ascii")
+        # data-text-px: lets a browser test measure the text as shown (tests/test_workbook_browser.py)
+        text_px = f' data-text-px="{self.text_px:.1f}"' if self.text_px else ""
         img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
-               f'width="{self.width}" height="{self.height}" style="max-width:100%;height:auto">')
+               f'width="{self.width}" height="{self.height}"{text_px} style="max-width:100%;height:auto">')
         bundle = {"text/html": img, "image/png": data, "text/plain": repr(self)}
         meta = {"image/png": {"width": self.width, "height": self.height, "alt": self.alt}}
         return bundle, meta
+
+
+def smallest_text_px(fig):
+    """The size of the smallest visible text of a drawn figure (labels, ticks, titles, legends,
+    annotations), in CSS pixels at the figure's natural size; None if it has no text."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and t.get_alpha() != 0]
+    return min(sizes) * fig.dpi / 72 if sizes else None
 
 
 def render(fig=None, alt=""):
@@ -70,10 +105,11 @@ def render(fig=None, alt=""):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight", dpi=fig.dpi * HIDPI,
                 metadata={"Software": None})
+    text_px = smallest_text_px(fig)  # once drawn: tick labels exist
     plt.close(fig)
     png = buffer.getvalue()
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    return Figure(png, alt, round(width / HIDPI), round(height / HIDPI))
+    return Figure(png, alt, round(width / HIDPI), round(height / HIDPI), text_px)
 
 
 def show(fig=None, alt=None):
@@ -135,16 +171,16 @@ def draw_network(layer_sizes, weights=None, layer_labels=None, node_labels=None,
                     # each edge's label sits at its own fraction of the way, set by its target, so
                     # labels of crossing edges never meet at the crossing
                     t = 0.5 if n_out == 1 else 0.25 + 0.5 * j / (n_out - 1)
-                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), weight_fmt.format(w), fontsize=8,
+                    ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), weight_fmt.format(w), fontsize=text_size(),
                             ha="center", va="center", color="#0550ae",
                             bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
     for l, layer in enumerate(pos):
         for k, (x, y) in enumerate(layer):
             ax.add_patch(plt.Circle((x, y), 0.27, fc="#ddf4ff", ec="#0969da", lw=1.5, zorder=3))
             if node_labels is not None:
-                ax.text(x, y, node_labels[l][k], ha="center", va="center", fontsize=10, zorder=4)
+                ax.text(x, y, node_labels[l][k], ha="center", va="center", fontsize=text_size(), zorder=4)
         if layer_labels is not None:
-            ax.text(xs[l], -(tallest - 1) / 2 - 0.75, layer_labels[l], ha="center", va="top", fontsize=9)
+            ax.text(xs[l], -(tallest - 1) / 2 - 0.75, layer_labels[l], ha="center", va="top", fontsize=text_size())
     ax.set_xlim(xs[0] - 0.6, xs[-1] + 0.6)
     ax.set_ylim(-(tallest - 1) / 2 - 1.2, (tallest - 1) / 2 + 0.6)
     ax.set_aspect("equal")
@@ -211,7 +247,8 @@ def draw_learning_rate(x, w0, t, rate, steps=20, rate_max=0.04, fig=None):
     """
     from helpers import nets
 
-    fig = fig or plt.figure(figsize=(8.2, 3.1))
+    # constrained layout leaves room for the legends below the panels, at the course's text size
+    fig = fig or plt.figure(figsize=(8.2, 4.1), layout="constrained")
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
     ws = nets.descend(x, w0, t, rate, steps)
     w_star = t / x
@@ -228,15 +265,15 @@ def draw_learning_rate(x, w0, t, rate, steps=20, rate_max=0.04, fig=None):
     left.set_xlabel("step $k$")
     left.set_ylabel("$w$")
     left.set_xticks(k[::2])
-    left.set_title(f"$\\eta$ = {rate:.4f}: {nets.regime(x, rate)}", fontsize=9)
-    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False)
+    left.set_title(f"$\\eta$ = {rate:.4f}: {nets.regime(x, rate)}")
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
     etas = np.linspace(0, rate_max, 200)
     edge_monotone, edge_divergent = 1 / (2 * x**2), 1 / x**2
     for lo, hi, colour, text in [(0, edge_monotone, "#009E73", "monotone"),
-                                 (edge_monotone, edge_divergent, "#E69F00", "oscillates,\nconverges"),
+                                 (edge_monotone, edge_divergent, "#E69F00", "oscillates, converges"),
                                  (edge_divergent, rate_max, "#D55E00", "diverges")]:
-        right.axvspan(lo, hi, color=colour, alpha=0.18, lw=0)
-        right.text((lo + hi) / 2, 1.35, text, ha="center", va="top", fontsize=8)
+        # named in a legend below the panel: at the course's text size the names do not fit the bands
+        right.axvspan(lo, hi, color=colour, alpha=0.18, lw=0, label=text)
     right.plot(etas, 1 - 2 * etas * x**2, color="#333333", lw=1.2)
     q = nets.contraction(x, rate)
     right.plot([rate], [q], "o", ms=8, color=layer_colour(1))
@@ -246,8 +283,10 @@ def draw_learning_rate(x, w0, t, rate, steps=20, rate_max=0.04, fig=None):
     right.set_ylim(-2.0, 1.4)
     right.set_xlabel("learning rate $\\eta$")
     right.set_ylabel("$q = 1 - 2\\eta x^2$")
-    right.set_title(f"$q$ = {q:.4f} (the dot)", fontsize=9)
-    fig.tight_layout()
+    right.set_title(f"$q$ = {q:.4f} (the dot)")
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     return fig
 
 
@@ -345,7 +384,7 @@ def draw_matrix(M, ax=None, title=None, fmt="{:.3f}", row_labels=None, col_label
     vmax = float(np.max(np.abs(M))) or 1.0
     ax.imshow(M, cmap=cmap, vmin=-vmax, vmax=vmax)
     for (i, j), v in np.ndenumerate(M):
-        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
+        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=text_size(),
                 color="white" if abs(v) > 0.6 * vmax else "black")
     ax.set_xticks(range(M.shape[1]), col_labels if col_labels is not None else range(1, M.shape[1] + 1))
     ax.set_yticks(range(M.shape[0]), row_labels if row_labels is not None else range(1, M.shape[0] + 1))
@@ -382,11 +421,11 @@ def compare_bars(series, labels=None, ax=None, title=None, ylabel=None):
         ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best")
     return ax
 
 
-def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, cell=0.62, fontsize=10):
+def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, cell=0.62, fontsize=None):
     """Matrices side by side, with operators between them: for products of Jacobians and sums of blocks.
 
     Each item is either a 2-D list of entries (strings, LaTeX allowed, or numbers), drawn as a grid
@@ -399,10 +438,12 @@ def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, c
         operators: the symbols between consecutive items ("+", "·", "="), one fewer than items.
         captions: a caption under each item (LaTeX allowed).
         cell: the side of one cell, in data units.
+        fontsize: the entries' size in points (default and minimum: the course's text size).
 
     Returns:
         The axes.
     """
+    fontsize = text_size() if fontsize is None else max(fontsize, text_size())
     shapes = [tuple(item) if _is_shape(item) else np.shape(np.asarray(item, dtype=object)) for item in items]
     shapes = [(s[0], s[1]) if len(s) == 2 else (1, s[0]) for s in shapes]
     gap = 0.8
@@ -432,7 +473,7 @@ def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, c
                     fontsize=fontsize)
         left += cols * cell
         if operators is not None and n < len(operators):
-            ax.text(left + gap / 2, 0, operators[n], ha="center", va="center", fontsize=fontsize + 4)
+            ax.text(left + gap / 2, 0, operators[n], ha="center", va="center", fontsize=fontsize * 1.3)
         left += gap
     ax.set_xlim(-0.2, width + 0.2)
     ax.set_ylim(-tallest / 2 - (0.75 if captions is not None else 0.25), tallest / 2 + 0.2)
@@ -491,7 +532,7 @@ def plot_decision_regions(predict, X, y, ax=None, names=None, title=None, limits
     ax.set_xlim(*limits[0])
     ax.set_ylim(*limits[1])
     ax.grid(False)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left")
     if title:
         ax.set_title(title)
     return ax
@@ -506,7 +547,7 @@ def plot_confusion_matrix(C, names=None, ax=None, title=None):
     for i in range(k):
         for j in range(k):
             ax.text(j, i, str(int(C[i, j])), ha="center", va="center",
-                    color="white" if C[i, j] > 0.6 * C.max() else "black", fontsize=11)
+                    color="white" if C[i, j] > 0.6 * C.max() else "black", fontsize=text_size())
     labels = names if names is not None else [str(i) for i in range(k)]
     ax.set_xticks(range(k), labels)
     ax.set_yticks(range(k), labels)
