@@ -141,6 +141,21 @@ def test_git_ignores_the_workbook_and_what_working_in_it_writes():
         assert ignored.returncode == 0, f"git does not ignore {path}"
 
 
+def test_progress_from_the_workbook_is_the_courses_and_the_student_edition_keeps_its_own(tmp_path, monkeypatch):
+    """A kernel runs in workbook/notebooks/: its progress is the course's .progress.json (the
+    workbook has no helpers/ of its own), while a student edition, which has, keeps its own."""
+    from helpers import progress
+
+    monkeypatch.delenv("BACKPROP_PROGRESS", raising=False)
+    course = tmp_path / "course"
+    for folder in ("helpers", "notebooks", "workbook/notebooks", "build/student/helpers", "build/student/notebooks"):
+        (course / folder).mkdir(parents=True)
+    monkeypatch.chdir(course / "workbook" / "notebooks")
+    assert progress.path() == course / ".progress.json"
+    monkeypatch.chdir(course / "build" / "student" / "notebooks")
+    assert progress.path() == course / "build" / "student" / ".progress.json"
+
+
 # --- the learner's work is theirs ---------------------------------------------------------------
 
 @pytest.fixture

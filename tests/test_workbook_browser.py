@@ -46,22 +46,19 @@ FIRST = "notebooks/01_one_weight.ipynb"
 
 
 @pytest.fixture(scope="module")
-def dejavu_browser(tmp_path_factory):
+def dejavu_browser(playwright_sync, tmp_path_factory):
     """Chromium that sees Debian's default fonts (DejaVu) and nothing else."""
     require_browser()
     if not os.path.isdir(DEJAVU):
         pytest.skip("fonts-dejavu is not installed (Debian: apt-get install fonts-dejavu-core)")
-    from playwright.sync_api import sync_playwright
-
     folder = tmp_path_factory.mktemp("fontconfig")
     (folder / "fonts.conf").write_text(FONTS_CONF.format(cache=folder / "cache"), encoding="utf-8")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-                                             timeout=60_000, env={**os.environ, "FONTCONFIG_FILE": str(folder / "fonts.conf")})
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = playwright_sync.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+                                         timeout=60_000, env={**os.environ, "FONTCONFIG_FILE": str(folder / "fonts.conf")})
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -391,7 +388,8 @@ SMALL_FIGURE_TEXT = {
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=f"waits for {SMALL_FIGURE_TEXT[name]} (contract C6)"))
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, raises=AssertionError,
+                                       reason=f"waits for {SMALL_FIGURE_TEXT[name]} (contract C6)"))
     if name in SMALL_FIGURE_TEXT else name
     for name in sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))])
 def test_figure_text_is_at_least_body_text(wb, name):
