@@ -96,8 +96,13 @@ def _run_cell(nb, cell, source=None):
         if source is not None:
             nb.page.keyboard.press("Control+a")
             nb.page.keyboard.insert_text(source)
-    else:
-        cell.locator(".jp-Cell-inputCollapser, .jp-Placeholder").first.click()
+    else:  # a collapsed cell (a solution): selected, not opened, as Shift+Enter from the cell above leaves it
+        nb.page.evaluate("""([id, node]) => {
+            const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.id === id);
+            panel.content.activeCellIndex = panel.content.widgets.findIndex(c => c.node === node);
+            panel.content.mode = 'command';
+            panel.content.node.focus();
+          }""", [nb.id, cell.element_handle()])
     cell.evaluate("c => c.querySelectorAll('.jp-OutputArea-output').forEach(o => o.dataset.stale = '1')")
     nb.page.keyboard.press("Shift+Enter")
     nb.wait_idle()
@@ -327,7 +332,10 @@ def test_badges_draw_every_mark_and_an_example_is_not_a_verdict(wb):
         nb.command("notebook:run-all-above")
         nb.wait_idle()
         expect(_run_cell(nb, exercise, '# Exercise 1.1\ndE_da = x * w0 - t\ncheck("1.1", dE_da)')).to_contain_text("✘ Exercise 1.1")
-        expect(_run_cell(nb, nb.cell("solution", "Solution 1.1"))).to_contain_text("Solution 1.1")
+        reference = nb.cell("solution", "Solution 1.1")
+        expect(_run_cell(nb, reference)).to_contain_text("Solution 1.1")
+        reference.scroll_into_view_if_needed()
+        nb.screenshot("workbook-solution-badge.png")
         nb.page.keyboard.press("Escape")
         nb.command("notebook:insert-cell-below")
         new = nb.active_cell()
