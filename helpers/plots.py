@@ -13,17 +13,39 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
+# Body text in JupyterLab is 14 px (--jp-content-font-size1). A figure is shown at its natural size
+# (FIGURE_DPI pixels per inch, see Figure) unless it is wider than the notebook, so its text is
+# TEXT_PT * FIGURE_DPI / 72 = 15 px: at least as large as the body text around it (contract C6).
+# Every text of the course's figures uses these sizes or larger: no "small" and no fixed points.
+FIGURE_DPI = 90
+TEXT_PT = 12.0
+BODY_TEXT_PX = 14.0
+
+
 def setup():
-    """Figure defaults for the notebooks: PNG output (nbval cannot compare SVG), a modest size."""
+    """Figure defaults for the notebooks: PNG output (nbval cannot compare SVG), a modest size, and
+    text at least as large as the notebook's body text (titles, labels, ticks and legends alike)."""
     plt.rcParams.update({
         "figure.figsize": (6.0, 3.6),
-        "figure.dpi": 90,
+        "figure.dpi": FIGURE_DPI,
         "axes.grid": True,
         "grid.alpha": 0.3,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "font.size": 10,
+        "font.size": TEXT_PT,
+        "axes.titlesize": "medium",   # as large as the rest: larger titles crowd side-by-side panels
+        "axes.labelsize": "medium",
+        "xtick.labelsize": "medium",
+        "ytick.labelsize": "medium",
+        "legend.fontsize": "medium",
+        "legend.title_fontsize": "medium",
+        "figure.titlesize": "large",
     })
+
+
+def text_size(scale=1.0):
+    """A text size (points) for a figure's labels: the course's text size (setup()), times scale ≥ 1."""
+    return max(plt.rcParams["font.size"], TEXT_PT) * max(scale, 1.0)
 
 
 # One colour per layer, the same in every notebook (Okabe-Ito: distinguishable with colour-vision
@@ -49,19 +71,32 @@ class Figure:
     same text as ``alt`` metadata; its plain text, which nbval compares, is the text alternative.
     """
 
-    def __init__(self, png, alt, width, height):
+    def __init__(self, png, alt, width, height, text_px=None):
         self.png, self.alt, self.width, self.height = png, alt, width, height
+        self.text_px = text_px  # the smallest text's size, in CSS pixels at the figure's natural size
 
     def __repr__(self):
         return f"Figure: {self.alt}"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = base64.b64encode(self.png).decode("ascii")
+        # data-text-px: lets a browser test measure the text as shown (tests/test_workbook_browser.py)
+        text_px = f' data-text-px="{self.text_px:.1f}"' if self.text_px else ""
         img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
-               f'width="{self.width}" height="{self.height}" style="max-width:100%;height:auto">')
+               f'width="{self.width}" height="{self.height}"{text_px} style="max-width:100%;height:auto">')
         bundle = {"text/html": img, "image/png": data, "text/plain": repr(self)}
         meta = {"image/png": {"width": self.width, "height": self.height, "alt": self.alt}}
         return bundle, meta
+
+
+def smallest_text_px(fig):
+    """The size of the smallest visible text of a drawn figure (labels, ticks, titles, legends,
+    annotations), in CSS pixels at the figure's natural size; None if it has no text."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and t.get_alpha() != 0]
+    return min(sizes) * fig.dpi / 72 if sizes else None
 
 
 def render(fig=None, alt=""):
@@ -70,10 +105,11 @@ def render(fig=None, alt=""):
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight", dpi=fig.dpi * HIDPI,
                 metadata={"Software": None})
+    text_px = smallest_text_px(fig)  # once drawn: tick labels exist
     plt.close(fig)
     png = buffer.getvalue()
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    return Figure(png, alt, round(width / HIDPI), round(height / HIDPI))
+    return Figure(png, alt, round(width / HIDPI), round(height / HIDPI), text_px)
 
 
 def show(fig=None, alt=None):
@@ -120,7 +156,7 @@ def draw_network(layer_sizes, weights=None, layer_labels=None, node_labels=None,
             (two straight arrows between neighbouring layers of three cross at 1/3, 1/2 or 2/3 of
             the way), so each label sits on one arrow only, and the labels leaving unit j read,
             top to bottom, as row j of a row-convention W.
-        fontsize: the size of every text (weights, units, layers); None keeps 8, 10 and 9 points.
+        fontsize: the size of every text (weights, units, layers); None: the course's text size (plots.text_size()).
         spacing: the vertical distance between units (1.0 by default); more room for larger text.
 
     Returns:
@@ -131,7 +167,7 @@ def draw_network(layer_sizes, weights=None, layer_labels=None, node_labels=None,
     xs = np.arange(n_layers) * 2.2
     tallest = max(layer_sizes)
     pos = [[(xs[l], spacing * ((tallest - 1) / 2 - k)) for k in range(n)] for l, n in enumerate(layer_sizes)]
-    size_w, size_node, size_layer = (8, 10, 9) if fontsize is None else (fontsize,) * 3
+    size_w = size_node = size_layer = text_size() if fontsize is None else fontsize
     for l in range(n_layers - 1):
         W = None if weights is None else np.asarray(weights[l], dtype=float)
         n_in, n_out = layer_sizes[l], layer_sizes[l + 1]
@@ -255,7 +291,7 @@ def draw_learning_rate(x, w0, t, rate, steps=20, rate_max=0.04, fig=None):
     etas = np.linspace(0, rate_max, 200)
     edge_monotone, edge_divergent = 1 / (2 * x**2), 1 / x**2
     for lo, hi, colour, text in [(0, edge_monotone, "#009E73", "monotone"),
-                                 (edge_monotone, edge_divergent, "#E69F00", "oscillates,\nconverges"),
+                                 (edge_monotone, edge_divergent, "#E69F00", "oscillates, converges"),
                                  (edge_divergent, rate_max, "#D55E00", "diverges")]:
         right.axvspan(lo, hi, color=colour, alpha=0.18, lw=0)
         right.text((lo + hi) / 2, 1.35, text, ha="center", va="top", fontsize=size)
@@ -352,7 +388,7 @@ def learning_rate_explorer(a, w0, y, steps=20, rate=0.007, rate_max=0.04, step=0
 
 
 def draw_matrix(M, ax=None, title=None, fmt="{:.3f}", row_labels=None, col_labels=None, cmap="RdBu_r",
-                fontsize=9):
+                fontsize=None):
     """A matrix as a grid of coloured cells with each entry written in it (zero is white).
 
     Args:
@@ -360,7 +396,7 @@ def draw_matrix(M, ax=None, title=None, fmt="{:.3f}", row_labels=None, col_label
         fmt: how each entry is written.
         row_labels, col_labels: tick labels for the rows and columns (LaTeX allowed).
         cmap: a diverging colour map; the colour scale is symmetric about zero.
-        fontsize: the size of the entries written in the cells.
+        fontsize: the size of the entries written in the cells (None: the course's text size).
 
     Returns:
         The axes.
@@ -370,7 +406,7 @@ def draw_matrix(M, ax=None, title=None, fmt="{:.3f}", row_labels=None, col_label
     vmax = float(np.max(np.abs(M))) or 1.0
     ax.imshow(M, cmap=cmap, vmin=-vmax, vmax=vmax)
     for (i, j), v in np.ndenumerate(M):
-        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=fontsize,
+        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=text_size() if fontsize is None else fontsize,
                 color="white" if abs(v) > 0.6 * vmax else "black")
     ax.set_xticks(range(M.shape[1]), col_labels if col_labels is not None else range(1, M.shape[1] + 1))
     ax.set_yticks(range(M.shape[0]), row_labels if row_labels is not None else range(1, M.shape[0] + 1))
@@ -407,11 +443,11 @@ def compare_bars(series, labels=None, ax=None, title=None, ylabel=None):
         ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best")
     return ax
 
 
-def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, cell=0.62, fontsize=10, gap=0.8):
+def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, cell=0.62, fontsize=None, gap=0.8):
     """Matrices side by side, with operators between them: for products of Jacobians and sums of blocks.
 
     Each item is either a 2-D list of entries (strings, LaTeX allowed, or numbers), drawn as a grid
@@ -425,10 +461,12 @@ def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, c
         captions: a caption under each item (LaTeX allowed).
         cell: the side of one cell, in data units.
         gap: the space between two items, in data units.
+        fontsize: the entries' size in points (default and minimum: the course's text size).
 
     Returns:
         The axes.
     """
+    fontsize = text_size() if fontsize is None else max(fontsize, text_size())
     shapes = [tuple(item) if _is_shape(item) else np.shape(np.asarray(item, dtype=object)) for item in items]
     shapes = [(s[0], s[1]) if len(s) == 2 else (1, s[0]) for s in shapes]
     width = sum(c * cell for _, c in shapes) + gap * (len(items) - 1)
@@ -457,7 +495,7 @@ def draw_matrix_row(items, operators=None, captions=None, ax=None, title=None, c
                     fontsize=fontsize)
         left += cols * cell
         if operators is not None and n < len(operators):
-            ax.text(left + gap / 2, 0, operators[n], ha="center", va="center", fontsize=fontsize + 4)
+            ax.text(left + gap / 2, 0, operators[n], ha="center", va="center", fontsize=fontsize * 1.3)
         left += gap
     ax.set_xlim(-0.2, width + 0.2)
     ax.set_ylim(-tallest / 2 - (0.75 if captions is not None else 0.25), tallest / 2 + 0.2)
@@ -531,7 +569,7 @@ def plot_confusion_matrix(C, names=None, ax=None, title=None):
     for i in range(k):
         for j in range(k):
             ax.text(j, i, str(int(C[i, j])), ha="center", va="center",
-                    color="white" if C[i, j] > 0.6 * C.max() else "black", fontsize=12)
+                    color="white" if C[i, j] > 0.6 * C.max() else "black", fontsize=text_size())
     labels = names if names is not None else [str(i) for i in range(k)]
     ax.set_xticks(range(k), labels)
     ax.set_yticks(range(k), labels)
