@@ -160,7 +160,7 @@ register(
             (_fw().z[1] - b2, "the layer's weighted sums: the exercise asks for the matrix that computes them"))),
     ),
     Exercise(
-        "4.2", "h2_out = σ(h2_in), the output of the sigmoid layer at full precision, 3 numbers",
+        "4.2", "a2 = σ(z2), the sigmoid layer's output (the seed's h2_out) at full precision, 3 numbers",
         lambda: _fw().a[2],
         mistakes=(
             Mistake("seed 002's sigmoid without the minus sign",
