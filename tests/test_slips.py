@@ -124,3 +124,24 @@ def test_only_the_diagonal_and_explain_with_neighbours():
     assert numeric.explain(np.ones((2, 2)), full, neighbours=(("dA itself", np.ones((2, 2))),)) == \
         ("neighbour", "this is dA itself")
     assert numeric.explain(full + 0.123, full) is None
+
+
+def test_a_search_cut_off_in_the_middle_of_a_variant_resumes_it(monkeypatch):
+    """The budget's OutOfTime can arrive in the middle of any variant: the next check must still see
+    every variant (a search that lost its place would stay incomplete for the whole session)."""
+    whole = _slips(GRAD)
+    everything = [v.message for v in whole.singles()]
+    cut = _slips(GRAD)
+    calls = {"n": 0}
+    evaluate = slips.Slips._evaluate
+
+    def interrupted(self, evaluator, tree):
+        calls["n"] += 1
+        if calls["n"] == 7:
+            raise slips.budget.OutOfTime
+        return evaluate(self, evaluator, tree)
+
+    monkeypatch.setattr(slips.Slips, "_evaluate", interrupted)
+    with pytest.raises(slips.budget.OutOfTime):
+        cut.singles()
+    assert [v.message for v in cut.singles()] == everything

@@ -904,32 +904,36 @@ class Slips:
         return _close(value, ref, rtol)
 
     def _single_candidates(self):
-        """(Variant, mutation or None) for every single slip, in the order they are tried: the
-        declared neighbours, the slips in the trees, the extra factors, another exercise's answer
-        in place of a part, then the other exercises' answers."""
+        """[(key, message, variant tree, mutation or None)] for every single slip, in the order they
+        are tried: the declared neighbours, the other exercises' answers (for an array), the slips
+        in the trees, the extra factors, another exercise's answer in place of a part, the other
+        exercises' answers (for a number). Building the list evaluates only the original trees (a
+        few milliseconds); if the check's time runs out meanwhile nothing is kept, and the next
+        check builds it again."""
         evaluator = self._evaluator_kept
+        out = []
 
-        def variant(key, message, tree):
+        def add(key, message, tree, mutation=None):
             if key != "neighbour" and not _has_quantity(tree):
-                return None  # every quantity gone: a bare constant says nothing about the learner's slip
-            v = self._evaluate(evaluator, tree)
-            return None if v is None else Variant(key, message, v)
+                return  # every quantity gone: a bare constant says nothing about the learner's slip
+            out.append((key, message, tree, mutation))
 
         for value, label in self.work.neighbours:
-            yield variant("neighbour", f"this is {label}", value if isinstance(value, Expr) else c(value)), None
+            add("neighbour", f"this is {label}", value if isinstance(value, Expr) else c(value))
         scalar = self.reference().ndim < 2
         if not scalar:  # another exercise's answer, exactly: the most telling (for numbers, it may be chance)
             for value, label in self.neighbour_answers:
-                yield variant("neighbour", f"this is {label}", c(value)), None
+                add("neighbour", f"this is {label}", c(value))
+
         def shape_of(node):
             with np.errstate(all="ignore"):
                 return evaluator(node).shape[1:]
 
         for tree in self._trees:
             for path, new, key, message in mutations(tree, shape_of):
-                yield variant(key, message, _replace(tree, path, new)), (tree, path, new, key, message)
+                add(key, message, _replace(tree, path, new), (tree, path, new, key, message))
             for extra, role in self.work.extras:
-                yield variant("extra-factor", f"one factor too many: {role}", Expr("mul", (tree, _wrap(extra)))), None
+                add("extra-factor", f"one factor too many: {role}", Expr("mul", (tree, _wrap(extra))))
         for tree in self._trees:
             for path, node in _named_nodes(tree):
                 try:
@@ -947,30 +951,38 @@ class Slips:
                     if v.shape[1:] != here.shape[1:] and v.ndim != here.ndim - 1:
                         continue  # (a vector may still broadcast where a matrix belongs: δ for ∇W in W − η·δ)
                     message = f"{label}, stands where {node.role} belongs"
-                    yield variant("neighbour-inside", message, _replace(tree, path, other)), \
-                        (tree, path, other, "neighbour-inside", message)
+                    add("neighbour-inside", message, _replace(tree, path, other),
+                        (tree, path, other, "neighbour-inside", message))
         if scalar:
             for value, label in self.neighbour_answers:
-                yield variant("neighbour", f"this is {label}", c(value)), None
+                add("neighbour", f"this is {label}", c(value))
+        return out
 
     def singles(self, until=None):
-        """The one-slip variants computed so far; more while `until()` is true (all when None)."""
+        """The one-slip variants computed so far; more while `until()` is true (all when None).
+        A check whose time runs out in the middle of a variant leaves it for the next check: the
+        place in the list moves on only once a variant is done."""
         if self._singles is None:
             self._singles, self._seen, self._mutations = [], set(), []
             self._trees = list(self.work.trees)
             self._evaluator_kept = self._evaluator(self._trees)
-            self._single_iter = self._single_candidates()
-        while self._single_iter is not None and (until is None or until()):
-            try:
-                found, mutation = next(self._single_iter)
-            except StopIteration:
-                self._single_iter = None
-                break
-            if found is not None and not self._is_reference(found.value, 1e-9) and mutation is not None:
-                self._mutations.append(mutation)  # a slip pairs with others even when alone it looks like another
-            if found is not None:
+            self._single_list, self._single_next = None, 0
+        if self._single_list is None:
+            self._single_list = self._single_candidates()
+        while not self.singles_done and (until is None or until()):
+            key, message, tree, mutation = self._single_list[self._single_next]
+            value = self._evaluate(self._evaluator_kept, tree)
+            if value is not None:
+                found = Variant(key, message, value)
+                if mutation is not None and not self._is_reference(value, 1e-9):
+                    self._mutations.append(mutation)  # a slip pairs with others even when alone it looks like another
                 self._add(self._singles, self._seen, found)
+            self._single_next += 1
         return self._singles
+
+    @property
+    def singles_done(self):
+        return self._single_list is not None and self._single_next >= len(self._single_list)
 
     def _add(self, out, seen, variant):
         """Keep a variant unless it equals the reference or an earlier variant (`seen`: a set of
@@ -993,14 +1005,16 @@ class Slips:
                   "inverted", "brackets", "one-term", "full-matrix", "diagonal-vector")
 
     def _pair_candidates(self):
-        """Two slips at once, in the same tree: at most MAX_PAIRS combinations. When one slip's place
-        lies inside the other's (`*` for `@`, and Wᵀ for W inside that product), the inner one is
-        made first and the outer one is made on the changed node."""
+        """[(variant tree, key, message)] for two slips at once, in the same tree: at most MAX_PAIRS,
+        the likeliest kinds together first. When one slip's place lies inside the other's (`*` for
+        `@`, and Wᵀ for W inside that product), the inner one is made first and the outer one is
+        made on the changed node."""
         rank = {k: i for i, k in enumerate(self.PAIR_ORDER)}
         ordered = sorted(self._mutations, key=lambda m: rank.get(m[3], len(rank)))
         combos = [(m1, m2) for m1, m2 in itertools.combinations(ordered, 2) if m1[0] is m2[0] and m1[1] != m2[1]]
         # the likeliest kinds together first, across the whole tree (not the first slip with every other)
         combos.sort(key=lambda pair: rank.get(pair[0][3], len(rank)) + rank.get(pair[1][3], len(rank)))
+        out = []
         for m1, m2 in combos[:MAX_PAIRS]:
             (t1, p1, n1, k1, s1), (t2, p2, n2, k2, s2) = m1, m2
             if len(p1) > len(p2):
@@ -1013,29 +1027,33 @@ class Slips:
                 variant = _replace(inner, p1, _rebind(n1, mapping))
             else:
                 variant = _replace(inner, p1, n1)
-            yield variant, f"{k1}+{k2}", f"two slips: {s1}; and {s2}"
+            out.append((variant, f"{k1}+{k2}", f"two slips: {s1}; and {s2}"))
+        return out
 
     def pairs(self, until=None):
         """The two-slip variants computed so far; more are computed while `until()` is true (all of
         them when it is None). Kept between checks: a check under time pressure computes a part,
-        the next one goes on."""
+        the next one goes on where it stopped."""
         self.singles(until)
-        if self._single_iter is not None:  # the single slips first
+        if not self.singles_done:  # the single slips first
             return []
         if self._pairs is None:
             self._pairs, self._pair_seen = [], {_signature(v.value) for v in self._singles}
-            self._pair_iter = self._pair_candidates()
-        while self._pair_iter is not None and (until is None or until()):
-            try:
-                variant, key, message = next(self._pair_iter)
-            except StopIteration:
-                self._pair_iter = None
-                break
+            self._pair_list, self._pair_next = None, 0
+        if self._pair_list is None:
+            self._pair_list = self._pair_candidates()
+        while not self.pairs_done and (until is None or until()):
+            variant, key, message = self._pair_list[self._pair_next]
             emptied = key.count("missing") > 0  # only a dropped factor or term can leave a bare constant
             v = self._evaluate(self._evaluator_kept, variant) if not emptied or _has_quantity(variant) else None
             if v is not None:
                 self._add(self._pairs, self._pair_seen, Variant(key, message, v))
+            self._pair_next += 1
         return self._pairs
+
+    @property
+    def pairs_done(self):
+        return self._pair_list is not None and self._pair_next >= len(self._pair_list)
 
     def match(self, answer_values, rtol=MATCH_RTOL, pairs=True, base=None):
         """The first variant the answer's values (batched like the variants) agree with, or None.
@@ -1069,9 +1087,9 @@ class Slips:
                 if fits(variant):
                     return variant
             checked = len(available)
-            if self._single_iter is None or not time_left():
+            if self.singles_done or not time_left():
                 break
-        if self._single_iter is not None or not (pairs and self.work.pairs):
+        if not self.singles_done or not (pairs and self.work.pairs):
             return None
         shapes = {v.value.shape for v in self.singles()} | {self.reference().shape}
         if answer_values.shape not in shapes:
@@ -1083,7 +1101,7 @@ class Slips:
                 if fits(variant):
                     return variant
             checked = len(available)
-            if self._pair_iter is None or not time_left():
+            if self.pairs_done or not time_left():
                 return None
 
 
