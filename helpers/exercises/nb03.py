@@ -107,6 +107,9 @@ ORDER_HINT = ("The gradient has the shape of W: one row per unit the weights lea
 AT_OUTPUT_HINT = ("σ′ belongs at the net input z: σ′(z) = σ(z)(1 − σ(z)). You applied σ′ to the output a = σ(z), "
                   "which puts σ in twice.")
 
+# the learning rate multiplied in: that makes the step, not the gradient
+STEP = ((Q["η"], "the learning rate η: that makes the step of gradient descent, not the gradient"),)
+
 register(
     Exercise(
         "3.1", "the hidden layer's net input z1 = W1 x + b1 (seed 001's net_H), shape (2,)",
@@ -217,7 +220,7 @@ register(
                "written with a2 alone (notebook 02, 2.3). Multiply the two entry by entry (`*`)."),
         upstream=("3.4",),
         from_upstream=lambda a2_: (a2_ - target) * a2_ * (1 - a2_),
-        work=lambda: Work("δ2 = ∂E/∂z2", tuple(_delta2_trees()), neighbours=_neighbours_of_delta2()),
+        work=lambda: Work("δ2 = ∂E/∂z2", extras=STEP, trees=tuple(_delta2_trees()), neighbours=_neighbours_of_delta2()),
     ),
     Exercise(
         "3.7", "∇W2 = ∇_W2 E = δ2 a1ᵀ (code dW2), a 2×2 array shaped like W2",
@@ -236,7 +239,7 @@ register(
                "input. Which numpy function builds the table of all products u_j·v_k of two vectors?"),
         upstream=("3.6", "3.2"),
         from_upstream=lambda d2, a1_: np.outer(d2, a1_),
-        work=lambda: Work("∇W2 = ∂E/∂W2", tuple(outer(d, Q["a1"]) for d in _delta2_trees())),
+        work=lambda: Work("∇W2 = ∂E/∂W2", extras=STEP, trees=tuple(outer(d, Q["a1"]) for d in _delta2_trees())),
     ),
     Exercise(
         "3.8", "δ1 = ∇_z1 E = (W2ᵀ δ2) ⊙ σ′(z1), shape (2,)",
@@ -261,7 +264,7 @@ register(
                "entry by the hidden sigmoid's slope."),
         upstream=("3.6", "3.2"),
         from_upstream=lambda d2, a1_: (W2.T @ d2) * a1_ * (1 - a1_),
-        work=lambda: Work("δ1 = ∂E/∂z1", tuple(_delta1_trees()), neighbours=(
+        work=lambda: Work("δ1 = ∂E/∂z1", extras=STEP, trees=tuple(_delta1_trees()), neighbours=(
             ((Q["W2"].T @ _delta2_trees()[0]), "∂E/∂a1 = W2ᵀ δ2, one step before δ1 in the chain"),)),
     ),
     Exercise(
@@ -283,7 +286,7 @@ register(
                "input belong to layer 1?"),
         upstream=("3.8",),
         from_upstream=lambda d1: np.outer(d1, x),
-        work=lambda: Work("∇W1 = ∂E/∂W1", tuple(outer(d, Q["x"]) for d in _delta1_trees())),
+        work=lambda: Work("∇W1 = ∂E/∂W1", extras=STEP, trees=tuple(outer(d, Q["x"]) for d in _delta1_trees())),
     ),
     Exercise(
         "3.10", "∇b1 = ∇_b1 E (code db1), one bias per hidden unit, shape (2,)",
@@ -296,7 +299,7 @@ register(
                "∂z1_j/∂b1_j = 1: so how does ∂E/∂b1 relate to the δ of the same layer?"),
         upstream=("3.8",),
         from_upstream=lambda d1: d1,
-        work=lambda: Work("∇b1 = ∂E/∂b1", tuple(_delta1_trees()), neighbours=(
+        work=lambda: Work("∇b1 = ∂E/∂b1", extras=STEP, trees=tuple(_delta1_trees()), neighbours=(
             (total(_delta1_trees()[0]), "the sum δ1₁ + δ1₂, the gradient of one bias shared by both hidden units"),
             (np.ones(2), "∂z1/∂b1 alone, the last factor of the chain"),)),
     ),
@@ -315,7 +318,7 @@ register(
                "two paths combine?"),
         upstream=("3.6",),
         from_upstream=lambda d2: float(np.sum(d2)),
-        work=lambda: Work("∂E/∂b⁽²⁾ for the shared bias", tuple(total(d) for d in _delta2_trees())),
+        work=lambda: Work("∂E/∂b⁽²⁾ for the shared bias", extras=STEP, trees=tuple(total(d) for d in _delta2_trees())),
     ),
     Exercise(
         "3.12", "W1 after one gradient-descent step at rate 0.5, a 2×2 array",

@@ -140,6 +140,9 @@ def _at_updated_W3():
     return W3 - rate * g.dW[2]
 
 
+# the learning rate multiplied in: that makes the step, not the gradient
+STEP = ((Q["η"], "the learning rate η: that makes the step of gradient descent, not the gradient"),)
+
 register(
     Exercise(
         "4.1", "W2 in the column convention (z = W x + b), a 3×3 matrix", lambda: W2.T,
@@ -223,8 +226,8 @@ register(
                "matrix product of the two quantities above. Then compare the result with p and t."),
         upstream=("4.3",),
         from_upstream=lambda J: _dE_dp() @ np.asarray(J, dtype=float),
-        work=lambda: Work("δ3 = ∂E/∂z3", (_delta3(), _dE_dp_tree() @ _J()), neighbours=(
-            (-t * np.log(_fw().out), "the terms of the loss E itself, not its derivative"),), extras=(
+        work=lambda: Work("δ3 = ∂E/∂z3", trees=(_delta3(), _dE_dp_tree() @ _J()), neighbours=(
+            (-t * np.log(_fw().out), "the terms of the loss E itself, not its derivative"),), extras=STEP + (
             (Q["p"] * (1 - Q["p"]), "the softmax's diagonal slope p(1 − p): the chain through the softmax is "
                                     "already complete without it"),)),
     ),
@@ -244,7 +247,7 @@ register(
                "table with rows indexed by a2 and columns by δ3. Which numpy function builds such a table?"),
         upstream=("4.4",),
         from_upstream=lambda delta3: np.outer(_fw().a[2], delta3),
-        work=lambda: Work("∇W3 E", (outer(Q["a2"], _delta3()),)),
+        work=lambda: Work("∇W3 E", extras=STEP, trees=(outer(Q["a2"], _delta3()),)),
     ),
     Exercise(
         "4.6", "∂E/∂a2 (the seed's ∂E/∂h2_out), δ3 carried back through W3, 3 numbers",
@@ -263,7 +266,7 @@ register(
                "W3 or its transpose makes that sum run along row k."),
         upstream=("4.4",),
         from_upstream=lambda delta3: np.asarray(delta3, dtype=float) @ W3.T,
-        work=lambda: Work("∂E/∂a2", (_dE_da2_tree(),)),
+        work=lambda: Work("∂E/∂a2", extras=STEP, trees=(_dE_da2_tree(),)),
     ),
     Exercise(
         "4.7", "δ2 = ∂E/∂z2 (the seed's h2_in), through the sigmoid, 3 numbers",
@@ -288,7 +291,7 @@ register(
                "diagonal, so the chain step is an entry-by-entry product."),
         upstream=("4.6",),
         from_upstream=lambda dE_da2: _delta2(np.asarray(dE_da2, dtype=float)),
-        work=lambda: Work("δ2 = ∂E/∂z2", tuple(_delta2_trees())),
+        work=lambda: Work("δ2 = ∂E/∂z2", extras=STEP, trees=tuple(_delta2_trees())),
     ),
     Exercise(
         "4.8", "∇W2 E in the row convention (the seed's δW_jk), a 3×3 matrix shaped like W2",
@@ -307,7 +310,7 @@ register(
                "layer's input with this layer's δ, as in 4.5."),
         upstream=("4.7",),
         from_upstream=lambda delta2: np.outer(_fw().a[1], delta2),
-        work=lambda: Work("∇W2 E", tuple(outer(Q["a1"], d) for d in _delta2_trees())),
+        work=lambda: Work("∇W2 E", extras=STEP, trees=tuple(outer(Q["a1"], d) for d in _delta2_trees())),
     ),
     Exercise(
         "4.9", "δ1 = ∂E/∂z1 (the seed's h1_in), through W2 and the ReLU, 3 numbers",
@@ -323,7 +326,7 @@ register(
                "ReLU's slope at z1, which is 1 where z1 > 0 and 0 elsewhere."),
         upstream=("4.7",),
         from_upstream=lambda delta2: _delta1(np.asarray(delta2, dtype=float)),
-        work=lambda: Work("δ1 = ∂E/∂z1", tuple(_delta1_trees())),
+        work=lambda: Work("δ1 = ∂E/∂z1", extras=STEP, trees=tuple(_delta1_trees())),
     ),
     Exercise(
         "4.10", "∇W1 E in the row convention (the seed's δW_ij), a 3×3 matrix shaped like W1",
@@ -339,7 +342,7 @@ register(
                "Rows for the network's inputs, columns for layer 1's units: pair x with layer 1's δ, as in 4.5."),
         upstream=("4.9",),
         from_upstream=lambda delta1: np.outer(x, delta1),
-        work=lambda: Work("∇W1 E", tuple(outer(Q["x"], d) for d in _delta1_trees())),
+        work=lambda: Work("∇W1 E", extras=STEP, trees=tuple(outer(Q["x"], d) for d in _delta1_trees())),
     ),
     Exercise(
         "4.11", "the bias gradients ∇b1 E, ∇b2 E, ∇b3 E stacked as the rows of a 3×3 array",
@@ -361,7 +364,7 @@ register(
                "Stack the three with np.stack, layer 1 in the first row."),
         upstream=("4.9", "4.7", "4.4"),
         from_upstream=lambda d1, d2, d3: np.stack([np.asarray(d, dtype=float) for d in (d1, d2, d3)]),
-        work=lambda: Work("the three bias gradients", (stack(_delta1_trees()[0], _delta2_trees()[0], _delta3()),),
+        work=lambda: Work("the three bias gradients", extras=STEP, trees=(stack(_delta1_trees()[0], _delta2_trees()[0], _delta3()),),
                           neighbours=((stack(Q["x"] * _delta1_trees()[0], Q["a1"] * _delta2_trees()[0],
                                              Q["a2"] * _delta3()),
                                        "each bias treated as a weight on its layer's input: a bias's input is "
