@@ -40,6 +40,7 @@ from helpers.checking import budget
 MATCH_RTOL = 1e-7        # a slip computed by the learner in another order agrees to ~1e-15
 LOOSE_RTOL = 1e-3        # ... and with intermediate values rounded to 3 or 4 digits, to about this
 MAX_PAIRS = 3000         # two slips at once: at most this many combinations per exercise
+MAX_PAIRED = 150         # ... made of the likeliest this many single slips
 POINTS = 6               # sample points for a symbolic exercise
 SPARE = 0.45             # seconds of the check's budget left untouched by the search for two slips
 
@@ -967,9 +968,9 @@ class Slips:
             self._trees = list(self.work.trees)
             self._evaluator_kept = self._evaluator(self._trees)
             self._single_list, self._single_next = None, 0
-        if self._single_list is None:
+        if self._single_list is None and (until is None or until()):
             self._single_list = self._single_candidates()
-        while not self.singles_done and (until is None or until()):
+        while self._single_list is not None and not self.singles_done and (until is None or until()):
             key, message, tree, mutation = self._single_list[self._single_next]
             value = self._evaluate(self._evaluator_kept, tree)
             if value is not None:
@@ -1005,30 +1006,32 @@ class Slips:
                   "inverted", "brackets", "one-term", "full-matrix", "diagonal-vector")
 
     def _pair_candidates(self):
-        """[(variant tree, key, message)] for two slips at once, in the same tree: at most MAX_PAIRS,
-        the likeliest kinds together first. When one slip's place lies inside the other's (`*` for
-        `@`, and Wᵀ for W inside that product), the inner one is made first and the outer one is
-        made on the changed node."""
+        """[(mutation, mutation)] for two slips at once in the same tree: at most MAX_PAIRS, the
+        likeliest kinds together first (the variants themselves are made one at a time)."""
         rank = {k: i for i, k in enumerate(self.PAIR_ORDER)}
-        ordered = sorted(self._mutations, key=lambda m: rank.get(m[3], len(rank)))
+        ordered = sorted(self._mutations, key=lambda m: rank.get(m[3], len(rank)))[:MAX_PAIRED]
         combos = [(m1, m2) for m1, m2 in itertools.combinations(ordered, 2) if m1[0] is m2[0] and m1[1] != m2[1]]
         # the likeliest kinds together first, across the whole tree (not the first slip with every other)
         combos.sort(key=lambda pair: rank.get(pair[0][3], len(rank)) + rank.get(pair[1][3], len(rank)))
-        out = []
-        for m1, m2 in combos[:MAX_PAIRS]:
-            (t1, p1, n1, k1, s1), (t2, p2, n2, k2, s2) = m1, m2
-            if len(p1) > len(p2):
-                (p1, n1), (p2, n2) = (p2, n2), (p1, n1)
-            inner = _replace(t1, p2, n2)
-            if _nested(p1, p2):  # p1 contains p2: rebuild p1's slip on the changed node
-                original, changed = _get(t1, p1), _get(inner, p1)
-                mapping = {id(original): changed}
-                mapping.update({id(a): b for a, b in zip(original.args, changed.args)})
-                variant = _replace(inner, p1, _rebind(n1, mapping))
-            else:
-                variant = _replace(inner, p1, n1)
-            out.append((variant, f"{k1}+{k2}", f"two slips: {s1}; and {s2}"))
-        return out
+        return combos[:MAX_PAIRS]
+
+    @staticmethod
+    def _pair_variant(m1, m2):
+        """The tree with both slips. When one slip's place lies inside the other's (`*` for `@`, and
+        Wᵀ for W inside that product), the inner one is made first and the outer one is made on
+        the changed node."""
+        (t1, p1, n1, k1, s1), (t2, p2, n2, k2, s2) = m1, m2
+        if len(p1) > len(p2):
+            (p1, n1), (p2, n2) = (p2, n2), (p1, n1)
+        inner = _replace(t1, p2, n2)
+        if _nested(p1, p2):  # p1 contains p2: rebuild p1's slip on the changed node
+            original, changed = _get(t1, p1), _get(inner, p1)
+            mapping = {id(original): changed}
+            mapping.update({id(a): b for a, b in zip(original.args, changed.args)})
+            variant = _replace(inner, p1, _rebind(n1, mapping))
+        else:
+            variant = _replace(inner, p1, n1)
+        return variant, f"{k1}+{k2}", f"two slips: {s1}; and {s2}"
 
     def pairs(self, until=None):
         """The two-slip variants computed so far; more are computed while `until()` is true (all of
@@ -1040,10 +1043,10 @@ class Slips:
         if self._pairs is None:
             self._pairs, self._pair_seen = [], {_signature(v.value) for v in self._singles}
             self._pair_list, self._pair_next = None, 0
-        if self._pair_list is None:
+        if self._pair_list is None and (until is None or until()):
             self._pair_list = self._pair_candidates()
-        while not self.pairs_done and (until is None or until()):
-            variant, key, message = self._pair_list[self._pair_next]
+        while self._pair_list is not None and not self.pairs_done and (until is None or until()):
+            variant, key, message = self._pair_variant(*self._pair_list[self._pair_next])
             emptied = key.count("missing") > 0  # only a dropped factor or term can leave a bare constant
             v = self._evaluate(self._evaluator_kept, variant) if not emptied or _has_quantity(variant) else None
             if v is not None:
