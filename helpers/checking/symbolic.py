@@ -190,11 +190,33 @@ def _values(expr, functions, symbols, points):
                         raise
                     except Exception:
                         value = None
+                    if value is None:  # lost to cancellation (1 + tanh(−500) is 0 at 25 digits)?
+                        value = _with_more_digits(function, point, symbols)
                 if value is None:  # undefined there, or not printable for mpmath: exact evaluation decides
                     value = _evaluate(entry, point)
                 row.append(value)
             rows.append(row)
     return rows
+
+
+def _with_more_digits(function, point, symbols):
+    """The compiled function at 120, 600 and 3000 digits: a finite complex, or None.
+
+    Where 25 digits lose everything to cancellation (a tanh form of the sigmoid at large
+    arguments), mpmath at more digits costs milliseconds, where sympy's exact evalf of the same
+    entry can take a second: the check would run out of its CPU budget on a right answer."""
+    for dps in (120, 600, 3000):
+        budget.tick()
+        try:
+            with mpmath.workdps(dps):
+                number = complex(function(*[mpmath.mpf(point[s].p) / point[s].q for s in symbols]))
+        except budget.OutOfTime:
+            raise
+        except Exception:
+            continue
+        if math.isfinite(number.real) and math.isfinite(number.imag):
+            return number
+    return None
 
 
 class _Table:
