@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-SECONDS = 1.0       # CPU seconds one check may use, reading the answer included
+SECONDS = 0.9       # CPU seconds one check may use, reading the answer included ("about a second")
 WALL_FACTOR = 5.0   # the wall-clock backstop is this many times the CPU budget: 8 busy processes
                     # on 2 CPUs leave a check about 2/9 of a CPU, so a full CPU budget takes ~4.5×
 REFIRE = 0.05       # seconds between repeated interruptions once a budget is spent

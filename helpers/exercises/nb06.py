@@ -231,7 +231,10 @@ _IN_WIDTH_1 = Rule("width-1", "wrong-only", lambda c: c["d_in"] == 1, "wrong onl
                    "Does a squeeze, a [0] or a reshape drop an axis of length 1? Keep every axis.")
 _UNIT_AXIS = Rule("width-1", "wrong-only", _unit_axis, "wrong only where an axis has length 1 (a batch of 1, or "
                   "a layer of width 1)", "Does a squeeze, a [0] or a reshape drop an axis of length 1? Keep every axis.")
-_DENSE_RULES = (_BATCH_1_ONLY, _SQUARE_ONLY, _BATCH_1, _WIDTH_1, _IN_WIDTH_1, _UNIT_AXIS,
+_ALL_SQUARE = Rule("square-only", "right-only", lambda c: c["N"] == c["d_in"] == c["d_out"],
+                   "right only when every array is square (N = d_in = d_out)",
+                   "A square matrix hides a missing or extra transpose: check the shape of every product.")
+_DENSE_RULES = (_BATCH_1_ONLY, _SQUARE_ONLY, _ALL_SQUARE, _BATCH_1, _WIDTH_1, _IN_WIDTH_1, _UNIT_AXIS,
                 Rule("width-1", "wrong-only", _unit_axis_in_Z, "wrong only where Z has an axis of length 1 (a batch of 1, "
                      "or a single output unit)", _UNIT_AXIS.advice))
 
@@ -318,6 +321,9 @@ _UNBROADCAST_RULES = (
     Rule("batch-1-only", "right-only", lambda c: _extra(c) == 0 and not _stretched(c),
          "right only where nothing was broadcast (shape equal to G's)",
          "Sum over the axes numpy added in front and over those it stretched from length 1."),
+    Rule("square-only", "right-only", lambda c: len(c["G"]) != 2 or c["G"][0] == c["G"][1],
+         "right only when G is a square matrix (or has more than two axes)",
+         "A square matrix hides an axis mix-up: which axes are summed, and is a transpose involved?"),
     Rule("width-1", "wrong-only", lambda c: 1 in c["G"], "wrong only where G has an axis of length 1",
          "Does a squeeze, a [0] or a reshape drop an axis of length 1? Keep every axis."),
 )
