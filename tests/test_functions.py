@@ -549,7 +549,7 @@ def test_refusals_say_too_complex_only_when_the_cpu_budget_ran_out():
 def test_the_grader_can_give_checks_a_larger_budget():
     assert budget.default() == budget.SECONDS
     with budget.allow(20):
-        assert budget.default() == 20 and budget.current() == (20, 20 * budget.WALL_FACTOR)
+        assert budget.default() == 20 and budget.current()[:2] == (20, 20 * budget.WALL_FACTOR)
         finished, value = budget.run(lambda: budget.remaining())
         assert finished and 19 < value <= 20
     assert budget.default() == budget.SECONDS

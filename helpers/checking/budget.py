@@ -4,9 +4,13 @@ A check must answer within about a second of *computing*, however busy the machi
 hub two busy neighbours halve the CPU a kernel gets, and a wall-clock budget would then refuse
 right answers as "too complex". So the budget counts the CPU time of the checking process
 (``ITIMER_PROF``: user and system time of this process, every thread included), and a wall-clock
-timer several times longer (``WALL_FACTOR``) stops only what sleeps or waits, which spends no CPU.
-When a budget ends, ``Spent`` says which clock ran out, so the refusal can say "too complex" only
-when the check really needed more than its CPU, and "the computer is busy" or "it waits" otherwise.
+timer several times longer (``WALL_FACTOR``) stops what sleeps or waits, which spends no CPU. A
+check that is still computing when that timer rings (it got a fair share of a CPU, or at least
+``PROGRESS`` seconds of CPU in the last ``WINDOW`` seconds: the machine is busy, not the check
+idle) goes on until its CPU budget is spent, up to ``HARD_FACTOR`` times its budget on the wall
+clock (see ``Backstop``). When a budget ends, ``Spent`` says which clock ran out, so the
+refusal can say "too complex" only when the check really needed more than its CPU, and "the
+computer is busy" or "it waits" otherwise.
 
 On the main thread (where Jupyter runs cells) the two timers interrupt the work with a signal
 whose handler raises ``OutOfTime``, a BaseException (no ``except Exception`` in sympy or numpy
@@ -21,6 +25,7 @@ The grader checks with a larger budget: ``run(function, *args, seconds=20)``, or
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import signal
@@ -31,6 +36,10 @@ from dataclasses import dataclass
 SECONDS = 0.9       # CPU seconds one check may use, reading the answer included ("about a second")
 WALL_FACTOR = 5.0   # the wall-clock backstop is this many times the CPU budget: 8 busy processes
                     # on 2 CPUs leave a check about 2/9 of a CPU, so a full CPU budget takes ~4.5×
+HARD_FACTOR = 60.0  # ... and a check still computing past it is stopped at this many times
+COMPUTING = 0.05    # a share of a CPU at which a check counts as computing, however long it took
+WINDOW = 2.0        # ... or, on a machine where it gets less, CPU seconds it got in the last WINDOW
+PROGRESS = 0.005    # seconds (what sleeps gets nothing; /proc counts CPU in 10 ms ticks)
 REFIRE = 0.05       # seconds between repeated interruptions once a budget is spent
 
 
@@ -54,22 +63,55 @@ class Spent:
         reason: "cpu" when the work needed more than its CPU budget; "wall" when the wall-clock
             backstop stopped it first.
         seconds: the CPU budget; cpu, wall: what was used of each clock.
+        idle: stopped by the wall clock while not computing (None: judged from cpu and wall).
     """
 
     reason: str
     seconds: float
     cpu: float
     wall: float
+    idle: bool | None = None
 
     @property
     def waiting(self):
         """Stopped by the wall clock while hardly computing: something sleeps or waits."""
-        return self.reason == "wall" and self.cpu < 0.05 * self.wall
+        idle = self.cpu < COMPUTING * self.wall if self.idle is None else self.idle
+        return self.reason == "wall" and idle
 
     @property
     def busy(self):
         """Stopped by the wall clock while computing: the machine gave the check too little CPU."""
         return self.reason == "wall" and not self.waiting
+
+
+class Backstop:
+    """When the wall clock stops a check: past `wall` seconds if it is not computing (it sleeps or
+    waits: no fair share of a CPU, and less than PROGRESS seconds of CPU in the last WINDOW), past
+    `hard` seconds whatever it does. ``spent(waited, used)`` is asked often (every 10 to 50 ms)
+    with the seconds waited and the CPU seconds used so far."""
+
+    def __init__(self, wall, hard):
+        self.wall, self.hard = wall, hard
+        self.samples = collections.deque()
+        self.idle = False
+
+    def spent(self, waited, used):
+        samples = self.samples
+        if not samples or waited - samples[-1][0] >= 0.02:
+            samples.append((waited, used))
+            while len(samples) > 2 and samples[1][0] <= waited - WINDOW:
+                samples.popleft()
+        if waited <= self.wall:
+            return False
+        if waited > self.hard:
+            return True
+        if used >= COMPUTING * waited:
+            return False
+        since, before = samples[0]
+        if waited - since >= WINDOW / 2 and used - before >= PROGRESS:
+            return False
+        self.idle = True
+        return True
 
 
 _default = [SECONDS]
@@ -100,12 +142,26 @@ class _Budget:
         self.clock = clock
         self.cpu0, self.wall0 = clock(), time.monotonic()
         self.cpu_end = self.cpu0 + seconds
-        self.wall_end = self.wall0 + seconds * WALL_FACTOR
+        self.backstop = Backstop(seconds * WALL_FACTOR, seconds * HARD_FACTOR)
         self.closed = False
         self.reason = None
+        self.others = None  # CPU seconds of a process working for this check now (a forked child)
+        self.extra = 0.0    # ... and of those that have finished
+
+    def wall_spent(self):
+        """Past the wall-clock backstop, and not computing (see Backstop). While a helper process
+        works for the check, its CPU is what counts (this process only waits for it)."""
+        progress = self.others() if self.others is not None else self.used()
+        return self.backstop.spent(time.monotonic() - self.wall0, progress)
+
+    def used(self):
+        """CPU seconds used for this check: this process's, and its helpers'."""
+        return self.clock() - self.cpu0 + self.extra + (self.others() if self.others is not None else 0.0)
 
     def spent(self, reason=None):
-        return Spent(reason or self.reason or "cpu", self.seconds, self.clock() - self.cpu0, time.monotonic() - self.wall0)
+        reason = reason or self.reason or "cpu"
+        return Spent(reason, self.seconds, self.used(), time.monotonic() - self.wall0,
+                     self.backstop.idle if reason == "wall" else False)
 
 
 _local = threading.local()
@@ -123,7 +179,7 @@ def tick():
     if budget.clock() > budget.cpu_end:
         budget.reason = budget.reason or "cpu"
         raise OutOfTime("cpu")
-    if time.monotonic() > budget.wall_end:
+    if budget.wall_spent():
         budget.reason = budget.reason or "wall"
         raise OutOfTime("wall")
 
@@ -134,11 +190,29 @@ def remaining():
     return 1e9 if budget is None else max(0.0, budget.cpu_end - budget.clock())
 
 
+@contextlib.contextmanager
+def counting(cpu):
+    """Inside the block, `cpu()` (the CPU seconds of a process working for this check) counts as
+    computing: the wall-clock backstop does not stop a check whose child is busy computing."""
+    budget = _current()
+    if budget is None:
+        yield
+        return
+    start = cpu()
+    budget.others = lambda: cpu() - start
+    try:
+        yield
+    finally:
+        budget.extra += cpu() - start
+        budget.others = None
+
+
 def current():
-    """(CPU seconds, wall seconds) of the current budget's size, or of a new one outside any."""
+    """(CPU seconds, wall seconds, hard wall seconds) of the current budget's size, or of a new one
+    outside any."""
     budget = _current()
     size = default() if budget is None else budget.seconds
-    return size, size * WALL_FACTOR
+    return size, size * WALL_FACTOR, size * HARD_FACTOR
 
 
 def run(function, *args, seconds=None):
@@ -174,6 +248,8 @@ def _with_signals(function, args, size):
         if budget.closed:  # a late signal after the work ended: nothing to stop
             return
         reason = "cpu" if signum == _CLOCKS["cpu"][1] else "wall"
+        if reason == "wall" and not budget.wall_spent():  # still computing on a busy machine: go on
+            return
         budget.reason = budget.reason or reason
         raise OutOfTime(budget.reason)
 
@@ -184,7 +260,8 @@ def _with_signals(function, args, size):
             # given back, with what is left of its timer
             saved[name] = (signal.signal(signum, ring), signal.getitimer(timer), time.monotonic())
         signal.setitimer(_CLOCKS["cpu"][0], size, REFIRE)
-        signal.setitimer(_CLOCKS["wall"][0], size * WALL_FACTOR, REFIRE)
+        # the wall timer starts ringing a WINDOW before the backstop: the Backstop needs samples
+        signal.setitimer(_CLOCKS["wall"][0], max(size * WALL_FACTOR - WINDOW, REFIRE), REFIRE)
         _local.budget = budget
         try:
             try:
@@ -246,22 +323,23 @@ def _in_thread(function, args, size):
     wall0 = time.monotonic()
     worker.start()
     clock = thread_cpu_clock(worker.ident) or (lambda: time.monotonic() - wall0)
-    cpu0 = 0.0
+    backstop = Backstop(size * WALL_FACTOR, size * HARD_FACTOR)
     reason = None
     while worker.is_alive():
         worker.join(0.01)
         if not worker.is_alive():
             break
-        if clock() - cpu0 > size:
+        used, waited = clock(), time.monotonic() - wall0
+        if used > size:
             reason = "cpu"
-        elif time.monotonic() - wall0 > size * WALL_FACTOR:
+        elif backstop.spent(waited, used):
             reason = "wall"
         if reason:
             raise_in_thread(worker.ident, OutOfTime)  # stop it burning CPU; it is abandoned anyway
             break
     if reason or "timeout" in box:
         reason = reason or box["timeout"]
-        return False, Spent(reason, size, clock() - cpu0, time.monotonic() - wall0)
+        return False, Spent(reason, size, clock(), time.monotonic() - wall0, backstop.idle if reason == "wall" else False)
     if "error" in box:
         raise box["error"]
     return True, box["result"]

@@ -421,13 +421,14 @@ class _Stop:
     wall: float = 0.0
     detail: str = ""
     limit: float = 0.0           # the CPU limit the calls had
+    idle: bool = False           # stopped by the wall clock while not computing
 
 
 def _execute(fn, spec, cases_args, limits):
     """(runs, stop or None): every case's result, within the check's budget."""
-    cpu_budget, wall_budget = budget.current()
+    cpu_budget, wall_budget, hard_budget = budget.current()
     cpu_limit = max(0.05, min(CHILD_CPU_SHARE * cpu_budget, budget.remaining() - 0.05))
-    wall_limit = CHILD_WALL_SHARE * wall_budget
+    wall_limit = (CHILD_WALL_SHARE * wall_budget, CHILD_WALL_SHARE * hard_budget)
     messages, stop = None, None
     if CAN_FORK:
         try:
@@ -489,8 +490,11 @@ def _in_child(fn, arg_names, cases_args, limits, cpu_limit, wall_limit):
             os._exit(0)
     os.close(write_end)
     cpu = _proc_cpu(pid)
+    backstop = budget.Backstop(*wall_limit)
     started = time.monotonic()
     buffer, messages, stop = bytearray(), [], None
+    counting = budget.counting(cpu)  # the child's computing keeps this check's own backstop away
+    counting.__enter__()
     try:
         while True:
             ready, _, _ = select.select([read_end], [], [], 0.01)
@@ -512,10 +516,11 @@ def _in_child(fn, arg_names, cases_args, limits, cpu_limit, wall_limit):
             if used > cpu_limit:
                 stop = _Stop("cpu", _next_index(messages), used, waited)
                 break
-            if waited > wall_limit:
-                stop = _Stop("wall", _next_index(messages), used, waited)
+            if backstop.spent(waited, used):
+                stop = _Stop("wall", _next_index(messages), used, waited, idle=backstop.idle)
                 break
     finally:
+        counting.__exit__(None, None, None)
         os.close(read_end)
         if pid is not None:  # a child that finished its work is reaped in the background
             _kill(pid, wait=not (stop is None and messages and messages[-1][0] == "done"))
@@ -715,16 +720,17 @@ def _run_in_worker(target, cpu_limit, wall_limit):
     started = time.monotonic()
     worker.start()
     clock = budget.thread_cpu_clock(worker.ident) or (lambda: time.monotonic() - started)
+    backstop = budget.Backstop(*wall_limit)
     reason = None
     try:
         while worker.is_alive():
             worker.join(0.01)
             if worker.is_alive() and clock() > cpu_limit:
                 reason = "cpu"
-            elif worker.is_alive() and time.monotonic() - started > wall_limit:
+            elif worker.is_alive() and backstop.spent(time.monotonic() - started, clock()):
                 reason = "wall"
             if reason:
-                used = (clock(), time.monotonic() - started)
+                used = (clock(), time.monotonic() - started, backstop.idle)
                 _stop_worker(worker)
                 return reason, used
     except BaseException:  # the learner's Ctrl-C: stop the worker too, and go on stopping
@@ -765,7 +771,7 @@ def _in_worker(fn, arg_names, cases_args, limits, cpu_limit, wall_limit):
     outcome, used = _run_in_worker(target, cpu_limit, wall_limit)
     if outcome == "ok":
         return messages, None
-    return messages, _Stop(outcome, _next_index(messages), *used)
+    return messages, _Stop(outcome, _next_index(messages), used[0], used[1], idle=used[2])
 
 
 def call_with_limit(fn, args, limit=None):
@@ -792,7 +798,7 @@ def call_with_limit(fn, args, limit=None):
             _leave(threading.get_ident())
 
     _OURS.add(target.__code__)
-    outcome, _ = _run_in_worker(target, limit, limit * budget.WALL_FACTOR)
+    outcome, _ = _run_in_worker(target, limit, (limit * budget.WALL_FACTOR, limit * budget.HARD_FACTOR))
     if outcome != "ok" or "timeout" in box:
         return "timeout", None
     if "raised" in box:
@@ -1268,8 +1274,7 @@ class _Verdict:
                 "takes a millisecond). Is there a loop that never ends, or a Python loop over every entry where "
                 "one matrix operation would do?")
         if stop.reason == "wall":
-            spent = budget.Spent("wall", 0.0, stop.cpu, stop.wall)
-            if spent.waiting:
+            if stop.idle:
                 return "wrong", "timeout", (
                     f"not yet: {name} did not return within {stop.wall:.0f} s{on}, and it was hardly computing: "
                     "does it wait for something (time.sleep, input(), a lock)?")
@@ -1410,7 +1415,7 @@ class _Verdict:
             pairs.append((i, a, e))
         ratios = {}
         for i, a, e in pairs:
-            if not np.any(e != 0):
+            if not np.any(np.abs(e) > 10 * self.atol):  # a reference of (almost) zeros says nothing of a factor
                 continue
             c = _ratio(a, e)
             if c is None or abs(c) < 1e-9 or not _close(a, c * e, 1e-7, self.atol):
