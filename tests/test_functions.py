@@ -449,6 +449,42 @@ def test_the_learners_numpy_and_warning_settings_do_not_break_the_check():
         np.seterr(**old)
 
 
+def test_value_checks_ignore_the_learners_numpy_settings_too():
+    old = np.seterr(all="raise")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            e = exercises.expected("3.7")
+            feedback = check("3.7", np.asarray(e) * 1e-300)
+            assert feedback.status == "wrong" and "the checker failed" not in feedback.message
+            assert check("3.7", e).status == "correct"
+    finally:
+        np.seterr(**old)
+
+
+def test_objects_that_lie_about_themselves_do_not_escape():
+    class Sly:
+        @property
+        def __class__(self):
+            raise GeneratorExit
+
+        def __call__(self, X, W, b):
+            return X @ W + b
+
+    assert verdict("6.1", Sly())[0] == "correct"
+
+    def wrapped(X, W, b):
+        return X @ W + b
+
+    class Lies:
+        @property
+        def __signature__(self):
+            raise GeneratorExit
+
+    wrapped.__wrapped__ = Lies()
+    assert verdict("6.1", wrapped)[0] == "correct"
+
+
 def test_the_learners_changes_to_the_process_stay_in_the_child():
     def meddles(X, W, b):
         np.seterr(all="raise")

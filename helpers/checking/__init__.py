@@ -148,7 +148,9 @@ def _judge(exercise, answer, remember=True):
         finished, feedback = budget.run(_settled, exercise, answer, remember)
         if not finished:
             feedback = Feedback(exercise.id, "invalid", _out_of_time(feedback), "timeout", exercise.title)
-    except Exception:  # a bug in the checker must not look like the learner's fault
+    except KeyboardInterrupt:  # the learner's Ctrl-C stops the check
+        raise
+    except BaseException:  # a bug in the checker must not look like the learner's fault, nor escape
         feedback = Feedback(exercise.id, "invalid", (
             "the checker failed on this answer; please report it. Your answer was not judged."),
             "invalid", exercise.title)

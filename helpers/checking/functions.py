@@ -994,7 +994,8 @@ def _compare_array(a, e, n, rtol, atol, bias):
         return "factor", f"is {_constant_factor(c)}"
     if not np.all(np.isfinite(a)):
         return "nan", "has NaN or inf entries (exp of a large number overflows; log(0) and 0/0 give these)"
-    return "wrong", "has wrong entries"
+    off = int(np.sum(np.abs(a - e) > atol + rtol * np.abs(e)))
+    return "wrong", f"has {off} of its {e.size} entries wrong"
 
 
 def _ratio(a, e):
@@ -1076,6 +1077,9 @@ def _signature_problem(fn, spec, args):
     plain functions are inspected here: any other callable shows it when called."""
     if type(fn) is not types.FunctionType:
         return None
+    attributes = types.FunctionType.__dict__["__dict__"].__get__(fn)
+    if "__wrapped__" in attributes or "__signature__" in attributes:  # inspect would follow them
+        return None
     try:
         signature = inspect.signature(fn)
         signature.bind(*args)
@@ -1154,7 +1158,7 @@ def compare_function(exercise, answer):
         return "invalid", "invalid", (
             f"cannot check this: it is a {_type_name(answer)}, not a function. Pass the function itself, "
             f"without parentheses: check(\"{exercise.id}\", {spec.name}).")
-    if inspect.isclass(answer):
+    if issubclass(type(answer), type):  # (not inspect.isclass: it would read the object's __class__)
         return "invalid", "invalid", (
             f"cannot check this: it is a class, not a function. Pass the function itself: check(\"{exercise.id}\", {spec.name}).")
     if _is_stub(answer):
@@ -1456,9 +1460,12 @@ class _Verdict:
                                    f"{advice}")
 
     def _separating(self, failing, passing, sides=("right-only", "wrong-only")):
+        cases = self.spec.cases
+        # a degenerate case (one class: every gradient is 0) is right for many wrong functions:
+        # being right there says nothing
+        passing = {i for i in passing if not cases[i].get("degenerate")}
         if not failing or not passing:
             return None
-        cases = self.spec.cases
         for rule in self.spec.rules:
             if rule.side not in sides:
                 continue

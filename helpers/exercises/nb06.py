@@ -143,11 +143,13 @@ _SOFTMAX = (
     {"N": 1, "k": 3}, {"N": 2, "k": 4}, {"N": 5, "k": 3}, {"N": 4, "k": 7}, {"N": 6, "k": 2},
     {"N": 3, "k": 3}, {"N": 6, "k": 4, "large": True, "note": "with logits in the hundreds"},
     {"N": 1, "k": 5, "large": True, "note": "with logits in the hundreds"},
+    {"N": 4, "k": 1, "degenerate": True, "note": "with a single class"},
 )
 _NETS = (
     {"N": 1, "sizes": (4, 5, 3)}, {"N": 4, "sizes": (3, 2)}, {"N": 6, "sizes": (3, 7, 5, 2)},
     {"N": 2, "sizes": (2, 6, 4, 5, 3)}, {"N": 5, "sizes": (5, 3, 6, 4, 7, 3)}, {"N": 4, "sizes": (4, 4, 4, 4)},
     {"N": 3, "sizes": (3, 1, 4)}, {"N": 5, "sizes": (1, 4, 2)}, {"N": 1, "sizes": (3, 2, 4, 3)},
+    {"N": 3, "sizes": (3, 4, 1), "degenerate": True},
 )
 _UNBROADCAST = tuple({"N": g[0] if g else 1, "G": g, "shape": s} for g, s in (
     ((1, 5), (5,)), ((2, 5), (5,)), ((4, 5), (5,)), ((6, 3), (1, 3)), ((5, 3), (5, 1)), ((4, 6), (4, 6)),
@@ -499,7 +501,7 @@ SPECS = {
                  Factor(lambda c: c["N"] / c["k"], "divided by the number of classes k where the batch size N belongs"),
                  Factor(lambda c: 1 / c["k"], "divided by N·k, the number of entries, where the batch size N belongs: "
                         "the mean is over the rows only")),
-        covers="batches of 1, 2 and more, 2 to 7 classes, N = k, and logits in the hundreds of both signs"),
+        covers="batches of 1, 2 and more, 1 to 7 classes, N = k, and logits in the hundreds of both signs"),
     "6.6": FunctionSpec(
         "backward", ("Ws", "bs", "X", "T"), "(dWs, dbs), two lists with one array per layer", _NETS,
         lambda rng, c: _network(rng, c), _layer_names, parts=("dWs", "dbs"), bias=tuple(f"∇b{l}" for l in range(1, 6)),
@@ -507,7 +509,7 @@ SPECS = {
         factors=(Factor(lambda c: c["N"], "N times the right gradient: the 1/N of the mean over the batch is missing"),
                  Factor(lambda c: 1 / c["N"], "the right gradient divided by N once more: the 1/N belongs exactly once, "
                         "at the output")),
-        covers="1 to 5 layers, batches of 1, 2 and more, a hidden layer of one unit, square and not square"),
+        covers="1 to 5 layers, batches of 1, 2 and more, layers of one unit, square and not square"),
     "6.7": FunctionSpec(
         "unbroadcast", ("G", "shape"), "the gradient, of the given shape", _UNBROADCAST,
         lambda rng, c: (_normal(rng, *c["G"]), c["shape"]), lambda c: ("the result",), rules=_UNBROADCAST_RULES,
