@@ -555,6 +555,7 @@ def _spin():
 
 def test_the_budget_counts_cpu_and_says_which_clock_ran_out(monkeypatch):
     monkeypatch.setattr(budget, "WALL_FACTOR", 200.0)  # however busy this machine, CPU runs out first
+    monkeypatch.setattr(budget, "HARD_FACTOR", 400.0)
     finished, spent = budget.run(_spin, seconds=0.05)
     assert not finished and spent.reason == "cpu" and not spent.waiting
     finished, spent = budget.run(time.sleep, 30, seconds=0.001)
@@ -564,12 +565,32 @@ def test_the_budget_counts_cpu_and_says_which_clock_ran_out(monkeypatch):
 
 def test_the_budget_off_the_main_thread(monkeypatch):
     monkeypatch.setattr(budget, "WALL_FACTOR", 200.0)
+    monkeypatch.setattr(budget, "HARD_FACTOR", 400.0)
     box = {}
     worker = threading.Thread(target=lambda: box.update(
         cpu=budget.run(_spin, seconds=0.05), fine=budget.run(sum, [2, 3], seconds=0.5)))
     worker.start()
     worker.join(HANG)
     assert box["cpu"][0] is False and box["cpu"][1].reason == "cpu" and box["fine"] == (True, 5)
+
+
+def test_the_backstop_stops_what_waits_and_lets_a_starved_check_compute():
+    """Samples (seconds waited, CPU seconds used) every 20 ms: a check that gets 1 % of a CPU (two
+    busy classes on a loaded hub) computes on past the backstop, one that sleeps is stopped there,
+    and nothing passes the hard end."""
+    def stopped_at(share, wall=4.5, hard=54.0):
+        backstop = budget.Backstop(wall, hard)
+        for step in range(1, 4000):
+            waited = step * 0.02
+            if backstop.spent(waited, 0.01 + share * waited):
+                return waited, backstop.idle
+        return None, backstop.idle
+
+    waited, idle = stopped_at(0.0)
+    assert 4.5 < waited < 4.6 and idle
+    waited, idle = stopped_at(0.01)
+    assert waited > 54.0 and not idle
+    assert stopped_at(0.5)[0] > 54.0
 
 
 def test_refusals_say_too_complex_only_when_the_cpu_budget_ran_out():

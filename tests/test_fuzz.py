@@ -173,6 +173,16 @@ def test_fuzz_ids_and_junk_on_every_exercise(case):
     _run_case(case)
 
 
+FUNCTIONS = [i for i in IDS if exercises.get(i).kind == "function"]
+
+
+@settings(max_examples=30, **_CI)
+@given(fuzzing.cases(ids=FUNCTIONS, categories=("wrong-function", "mistake", "hostile-function", "correct-form"))
+       .filter(lambda c: not c.hazard))
+def test_fuzz_function_exercises(case):
+    _run_case(case)
+
+
 def test_the_ground_truth_is_mathematics():
     """The fuzz's own judge: Abs(a) differs from a for negative a, sqrt(x**2)⁻² does not differ from x⁻²."""
     inf = fuzzing.info("1.5")

@@ -11,9 +11,11 @@ in C code, an endless iterator); a new worker then takes over.
 
 Counted per input: crash (check raised, returned no Feedback, or said "the checker failed"),
 false-correct ("correct" for a wrong answer), false-wrong (anything else for a correct one),
-hang (a call over --limit seconds of CPU, 1 s by default, or over --wall seconds of wall time: the
-checker's wall-clock backstop, for what sleeps, plus a margin), leak (a message from which the
-expected value follows; counted with false-correct on the last line). The last line is exactly
+hang (a call over --limit seconds of CPU, 1 s by default; or over --wall seconds of wall time, the
+checker's wall-clock backstop plus a margin, while hardly computing: it waited; or no answer
+within --soft seconds), leak (a message from which the expected value follows; counted with
+false-correct on the last line). A call that took longer than --wall while computing was slowed by
+a busy machine (its CPU time is what the checker bounds): it is reported, not counted. The last line is exactly
 ``inputs: N, crashes: C, false-correct: F, false-wrong: W, hangs: H``; the exit status is 1 if
 any count is not 0.
 """
@@ -41,6 +43,7 @@ _PROGRESS_DIR = tempfile.mkdtemp(prefix="backprop-fuzz-")
 os.environ["BACKPROP_PROGRESS"] = os.path.join(_PROGRESS_DIR, "progress.json")  # never the learner's
 
 KINDS = ("crashes", "false-correct", "false-wrong", "hangs", "leaks")
+_COMPUTING = 0.05  # a call that got this share of a CPU or more was computing, not waiting (helpers.checking.budget)
 
 
 class Hang(BaseException):
@@ -133,7 +136,7 @@ def worker(conn, seed, count, index, args):
             if leak:
                 kinds = kinds | {"leak"}
                 why = (why + "; " if why else "") + f"leaks the expected value: {leak}"
-        if kinds or hung or cpu > args.limit or wall > args.wall:
+        if kinds or hung or cpu > args.limit or (wall > args.wall and cpu < _COMPUTING * wall):
             with _bounded(2.0):
                 conn.send(("shown", case.shown()))
         said = None
@@ -165,8 +168,9 @@ def main(argv=None):
                         help="a call using more CPU than this (s; a check promises about a second) is a hang")
     parser.add_argument("--wall", type=float, default=None,
                         help="a call taking longer than this (s) is a hang (default: the checker's wall-clock backstop + 2)")
-    parser.add_argument("--soft", type=float, default=12.0, help="interrupt a call after this many seconds")
-    parser.add_argument("--hard", type=float, default=20.0, help="kill a worker whose call runs this long")
+    parser.add_argument("--soft", type=float, default=60.0,
+                        help="interrupt a call after this many seconds (the checker's hard end is 54 s)")
+    parser.add_argument("--hard", type=float, default=90.0, help="kill a worker whose call runs this long")
     parser.add_argument("--memory", type=float, default=3.0, help="address-space limit of a worker, GiB")
     parser.add_argument("--show", type=int, default=25, help="how many failing examples to list")
     parser.add_argument("--ids", nargs="*", help="only these exercises")
@@ -224,11 +228,13 @@ def main(argv=None):
         counts["inputs"] += 1
         totals["inputs"] += 1
         kinds = set(result["kinds"])
-        hung = result["hung"] or result["cpu"] > args.limit or result["wall"] > args.wall
+        slow = result["wall"] > args.wall
+        waited = slow and result["cpu"] < _COMPUTING * result["wall"]
+        hung = result["hung"] or result["cpu"] > args.limit or waited
         if hung:
             kinds.add("hang")
-            if not result["hung"] and result["cpu"] <= args.limit:
-                load_only += 1
+        elif slow:
+            load_only += 1
         worst_cpu[0] = max(worst_cpu[0], result["cpu"])
         for kind in kinds:
             name = {"crash": "crashes", "hang": "hangs", "leak": "leaks"}.get(kind, kind)
@@ -330,8 +336,8 @@ def _report(args, per_category, worst, totals, examples, slowest, load_only, dur
         print(f"worst call time: {wall:.3f} s of wall time ({info['exercise']}, {info['category']}: {info['label']}); "
               f"worst CPU time: {worst_cpu:.3f} s (limits: {args.limit:g} s of CPU, {args.wall:g} s of wall time)")
     if load_only:
-        print(f"of the hangs, {load_only} used under {args.limit} s of CPU (over {args.wall:g} s of wall time: the machine was "
-              "too busy, or the check waited)")
+        print(f"{load_only} calls took more than {args.wall:g} s of wall time while computing within their CPU time: the "
+              "machine was busy (not counted as hangs)")
     header = f"{'category':<16}{'inputs':>8}" + "".join(f"{k:>15}" for k in KINDS) + f"{'worst (s)':>11}"
     print(header)
     print("-" * len(header))
@@ -358,7 +364,7 @@ def _report(args, per_category, worst, totals, examples, slowest, load_only, dur
         for kinds, info, result in picked[: args.show]:
             ident = "" if info["ident"] == repr(info["exercise"]) else f" (id passed: {info['ident']})"
             print(f"- [{', '.join(kinds)}] {info['exercise']}{ident} {info['category']}, truth {info['truth']}: "
-                  f"{info['shown']}\n    → {result['said']}  ({result['why']}; {result['wall']:.2f} s)")
+                  f"{info['shown']}\n    → {result['said']}  ({result['why']}; {result['wall']:.2f} s, {result['cpu']:.2f} s of CPU)")
     if fuzzer_errors:
         print(f"the fuzzer itself failed {len(fuzzer_errors)} time(s) while generating (those inputs are not "
               f"counted): {fuzzer_errors[0]}")

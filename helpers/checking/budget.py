@@ -91,7 +91,7 @@ class Backstop:
     with the seconds waited and the CPU seconds used so far."""
 
     def __init__(self, wall, hard):
-        self.wall, self.hard = wall, hard
+        self.wall, self.hard = wall, max(hard, wall)
         self.samples = collections.deque()
         self.idle = False
 

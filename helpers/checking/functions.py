@@ -495,10 +495,11 @@ def _in_child(fn, arg_names, cases_args, limits, cpu_limit, wall_limit):
     buffer, messages, stop = bytearray(), [], None
     counting = budget.counting(cpu)  # the child's computing keeps this check's own backstop away
     counting.__enter__()
+    poller = select.poll()  # (not select.select: it fails for a descriptor above 1023)
+    poller.register(read_end, select.POLLIN | select.POLLHUP | select.POLLERR)
     try:
         while True:
-            ready, _, _ = select.select([read_end], [], [], 0.01)
-            if ready:
+            if poller.poll(10):
                 chunk = os.read(read_end, 1 << 16)
                 if not chunk:  # the child ended without saying "done": it died
                     stop = _Stop("crashed", _next_index(messages), cpu(), time.monotonic() - started,
