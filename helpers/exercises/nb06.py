@@ -150,6 +150,8 @@ _NETS = (
     {"N": 2, "sizes": (2, 6, 4, 5, 3)}, {"N": 5, "sizes": (5, 3, 6, 4, 7, 3)}, {"N": 4, "sizes": (4, 4, 4, 4)},
     {"N": 3, "sizes": (3, 1, 4)}, {"N": 5, "sizes": (1, 4, 2)}, {"N": 1, "sizes": (3, 2, 4, 3)},
     {"N": 3, "sizes": (3, 4, 1), "degenerate": True},
+    {"N": 4, "sizes": (3, 5, 4, 2), "near": True, "note": "with hidden inputs Z within 1e-4 of 0, of both signs"},
+    {"N": 3, "sizes": (4, 6, 3), "large": True, "note": "with output logits in the hundreds"},
 )
 _UNBROADCAST = tuple({"N": g[0] if g else 1, "G": g, "shape": s} for g, s in (
     ((1, 5), (5,)), ((2, 5), (5,)), ((4, 5), (5,)), ((6, 3), (1, 3)), ((5, 3), (5, 1)), ((4, 6), (4, 6)),
@@ -192,14 +194,23 @@ def _logits(rng, c):
 def _network(rng, case):
     """Weights, biases, inputs and one-hot targets of a ReLU network whose every hidden unit is
     on for some rows and off for others where it can be, and no ReLU input within 1e-6 of 0 (the
-    rounding of another summation order must not flip a mask)."""
+    rounding of another summation order must not flip a mask). With case["near"], each hidden
+    unit's input is within 1e-4 of 0 for one row, of random signs (just either side of the
+    kink, far beyond rounding); with case["large"], the output's logits are near 800."""
     sizes, n = case["sizes"], case["N"]
     for _ in range(50):
         Ws = [_normal(rng, m, k) for m, k in zip(sizes[:-1], sizes[1:])]
         bs = [_normal(rng, k) * 0.5 for k in sizes[1:]]
+        if case.get("large"):  # every logit above 760: np.exp overflows without the shift by the maximum
+            bs[-1] = bs[-1] + 800.0
         X = _normal(rng, n, sizes[0])
         A, fine = X, True
         for W, b in zip(Ws[:-1], bs[:-1]):
+            if case.get("near"):
+                product = A @ W
+                rows = rng.integers(0, n, W.shape[1])
+                offsets = _both_signs(rng, rng.uniform(1e-5, 1e-4, W.shape[1]))
+                b[...] = -product[rows, np.arange(W.shape[1])] + offsets
             Z = A @ W + b
             fine &= bool(np.all(np.abs(Z) > 1e-6)) and (Z.size < 2 or (np.any(Z > 0) and np.any(Z < 0)))
             A = nets.relu(Z)
@@ -289,6 +300,12 @@ def _listing(items):
 
 _DEPTHS = sorted({len(c["sizes"]) - 1 for c in _NETS})
 _NET_RULES = (
+    Rule("kink", "wrong-only", lambda c: bool(c.get("near")), "wrong only where hidden inputs Z are close to 0 (within "
+         "1e-4, of both signs)", "The mask of ReLU′ switches exactly at 0: compare Z with 0 itself, not with a small "
+         "threshold."),
+    Rule("large-values", "wrong-only", lambda c: bool(c.get("large")), "wrong only with output logits in the hundreds",
+         "np.exp overflows to inf (or underflows to 0) there: softmax(z) = softmax(z − max z), so subtract each row's "
+         "maximum before np.exp."),
     _BATCH_1_ONLY,
     Rule("square-only", "right-only", lambda c: len(set(c["sizes"])) == 1, "right only when every layer is square",
          "A square matrix hides a missing or extra transpose: check the shape of every product."),
@@ -509,7 +526,8 @@ SPECS = {
         factors=(Factor(lambda c: c["N"], "N times the right gradient: the 1/N of the mean over the batch is missing"),
                  Factor(lambda c: 1 / c["N"], "the right gradient divided by N once more: the 1/N belongs exactly once, "
                         "at the output")),
-        covers="1 to 5 layers, batches of 1, 2 and more, layers of one unit, square and not square"),
+        covers="1 to 5 layers, batches of 1, 2 and more, layers of one unit, square and not square, hidden "
+               "inputs next to ReLU's kink, and logits in the hundreds"),
     "6.7": FunctionSpec(
         "unbroadcast", ("G", "shape"), "the gradient, of the given shape", _UNBROADCAST,
         lambda rng, c: (_normal(rng, *c["G"]), c["shape"]), lambda c: ("the result",), rules=_UNBROADCAST_RULES,
