@@ -151,12 +151,14 @@ _NETS = (
     {"N": 3, "sizes": (3, 1, 4)}, {"N": 5, "sizes": (1, 4, 2)}, {"N": 1, "sizes": (3, 2, 4, 3)},
     {"N": 3, "sizes": (3, 4, 1), "degenerate": True},
     {"N": 4, "sizes": (3, 5, 4, 2), "near": True, "note": "with hidden inputs Z within 1e-4 of 0, of both signs"},
+    {"N": 5, "sizes": (3, 4, 5, 3), "zeros": True, "note": "with some hidden inputs Z exactly 0"},
     {"N": 3, "sizes": (4, 6, 3), "large": True, "note": "with output logits in the hundreds"},
 )
 _UNBROADCAST = tuple({"N": g[0] if g else 1, "G": g, "shape": s} for g, s in (
     ((1, 5), (5,)), ((2, 5), (5,)), ((4, 5), (5,)), ((6, 3), (1, 3)), ((5, 3), (5, 1)), ((4, 6), (4, 6)),
     ((3, 5), (1, 1)), ((3, 4), ()), ((4, 4), (4,)), ((4, 4), (4, 1)), ((5, 1), (1,)), ((5, 1), (5, 1)),
     ((2, 3, 4), (4,)), ((2, 3, 4), (3, 1)), ((2, 3, 4), (1, 4)), ((3, 2, 4), (2, 4)), ((2, 3, 4), (2, 1, 4)),
+    ((3, 2, 4), (1, 2, 1)),
     ((2, 3, 4, 5), (4, 1)),
 ))
 
@@ -180,7 +182,8 @@ def _logits(rng, c):
     if not c.get("large"):
         return 2.0 * _normal(rng, n, k)
     # rows all far above 0 (np.exp overflows: one entry above 760), all far below (np.exp underflows
-    # to 0 everywhere: every entry below −750), and mixed
+    # to 0 everywhere: every entry below −750), and mixed with a spread above 1500 (a shift by the
+    # row's mean, not its maximum, still overflows)
     Z = rng.uniform(100.0, 900.0, (n, k)) * rng.choice((-1.0, 1.0), (n, k))
     for row in range(n):
         if row % 3 == 0:
@@ -188,6 +191,9 @@ def _logits(rng, c):
             Z[row, rng.integers(k)] = rng.uniform(760.0, 900.0)
         elif row % 3 == 1:
             Z[row] = -rng.uniform(750.0, 900.0, k)
+        elif k > 1:
+            high, low = rng.choice(k, 2, replace=False)
+            Z[row, high], Z[row, low] = rng.uniform(760.0, 900.0), -rng.uniform(760.0, 900.0)
     return Z
 
 
@@ -198,6 +204,8 @@ def _network(rng, case):
     unit's input is within 1e-4 of 0 for one row, of random signs (just either side of the
     kink, far beyond rounding); with case["large"], the output's logits are near 800."""
     sizes, n = case["sizes"], case["N"]
+    if case.get("zeros"):
+        return _dyadic_network(rng, sizes, n)
     for _ in range(50):
         Ws = [_normal(rng, m, k) for m, k in zip(sizes[:-1], sizes[1:])]
         bs = [_normal(rng, k) * 0.5 for k in sizes[1:]]
@@ -216,6 +224,27 @@ def _network(rng, case):
             A = nets.relu(Z)
         if fine:
             break
+    return Ws, bs, X, _targets(rng, n, sizes[-1])
+
+
+def _dyadic_network(rng, sizes, n):
+    """A network whose inputs, weights and biases are multiples of 1/4 of a few units: every sum
+    of the forward pass is exact in floating point, in any order, so that hidden inputs that are
+    exactly 0 stay exactly 0 however a learner's code sums (ReLU's kink, where ReLU′ is 0)."""
+    def quarters(*shape):
+        v = rng.integers(-8, 9, shape) / 4.0
+        return np.where(v == 0, 0.25, v)
+
+    Ws = [quarters(m, k) for m, k in zip(sizes[:-1], sizes[1:])]
+    bs = [quarters(k) for k in sizes[1:]]
+    X = quarters(n, sizes[0])
+    A = X
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        product = A @ W
+        for j in range(W.shape[1]):  # every other unit: exactly 0 on one row
+            if j % 2 == 0:
+                b[j] = -product[rng.integers(n), j]
+        A = nets.relu(product + b)
     return Ws, bs, X, _targets(rng, n, sizes[-1])
 
 
@@ -300,9 +329,14 @@ def _listing(items):
 
 _DEPTHS = sorted({len(c["sizes"]) - 1 for c in _NETS})
 _NET_RULES = (
+    Rule("kink", "wrong-only", lambda c: bool(c.get("zeros")), "wrong only where some hidden inputs Z are exactly 0",
+         "ReLU has no derivative at 0, and the course (like PyTorch) takes ReLU′(0) = 0: the gradient passes only where "
+         "Z > 0."),
     Rule("kink", "wrong-only", lambda c: bool(c.get("near")), "wrong only where hidden inputs Z are close to 0 (within "
          "1e-4, of both signs)", "The mask of ReLU′ switches exactly at 0: compare Z with 0 itself, not with a small "
          "threshold."),
+    Rule("kink", "wrong-only", lambda c: bool(c.get("near") or c.get("zeros")), "wrong only where hidden inputs Z are "
+         "at or next to 0", "The mask of ReLU′ switches exactly at 0, and ReLU′(0) is taken as 0."),
     Rule("large-values", "wrong-only", lambda c: bool(c.get("large")), "wrong only with output logits in the hundreds",
          "np.exp overflows to inf (or underflows to 0) there: softmax(z) = softmax(z − max z), so subtract each row's "
          "maximum before np.exp."),
