@@ -97,8 +97,15 @@ def _with_zeros(rng, *shape):
 
 
 def _near_zero(rng, *shape):
-    """Values within 0.001 of 0, of both signs, down to 1e-9: just either side of ReLU's kink."""
-    return _both_signs(rng, 10.0 ** rng.uniform(-9, -3, shape))
+    """Values within 0.001 of 0, of both signs, down to the smallest float: just either side of
+    ReLU's kink, so that no threshold other than 0 itself gives the same mask (the smallest positive
+    and negative floats are among them)."""
+    v = _both_signs(rng, 10.0 ** rng.uniform(-300, -3, shape))
+    flat = v.reshape(-1)
+    if flat.size >= 2:
+        where = rng.choice(flat.size, 2, replace=False)
+        flat[where] = (5e-324, -5e-324)
+    return v
 
 
 def _large(rng, low, high, *shape):
@@ -151,7 +158,7 @@ _NETS = (
     {"N": 3, "sizes": (3, 1, 4)}, {"N": 5, "sizes": (1, 4, 2)}, {"N": 1, "sizes": (3, 2, 4, 3)},
     {"N": 3, "sizes": (3, 4, 1), "degenerate": True},
     {"N": 4, "sizes": (3, 5, 4, 2), "near": True, "note": "with hidden inputs Z within 1e-4 of 0, of both signs"},
-    {"N": 5, "sizes": (3, 4, 5, 3), "zeros": True, "note": "with some hidden inputs Z exactly 0"},
+    {"N": 5, "sizes": (3, 4, 5, 3), "zeros": True, "note": "with some hidden inputs Z exactly 0 or ±2⁻⁴⁰"},
     {"N": 3, "sizes": (4, 6, 3), "large": True, "note": "with output logits in the hundreds"},
 )
 _UNBROADCAST = tuple({"N": g[0] if g else 1, "G": g, "shape": s} for g, s in (
@@ -217,7 +224,8 @@ def _network(rng, case):
             if case.get("near"):
                 product = A @ W
                 rows = rng.integers(0, n, W.shape[1])
-                offsets = _both_signs(rng, rng.uniform(1e-5, 1e-4, W.shape[1]))
+                # from 1e-12 (far beyond the rounding of any order of summation, ~1e-15) to 1e-4
+                offsets = _both_signs(rng, 10.0 ** rng.uniform(-12, -4, W.shape[1]))
                 b[...] = -product[rows, np.arange(W.shape[1])] + offsets
             Z = A @ W + b
             fine &= bool(np.all(np.abs(Z) > 1e-6)) and (Z.size < 2 or (np.any(Z > 0) and np.any(Z < 0)))
@@ -239,11 +247,14 @@ def _dyadic_network(rng, sizes, n):
     bs = [quarters(k) for k in sizes[1:]]
     X = quarters(n, sizes[0])
     A = X
-    for W, b in zip(Ws[:-1], bs[:-1]):
+    hidden = len(Ws) - 1
+    for l, (W, b) in enumerate(zip(Ws[:-1], bs[:-1])):
         product = A @ W
         for j in range(W.shape[1]):  # every other unit: exactly 0 on one row
             if j % 2 == 0:
                 b[j] = -product[rng.integers(n), j]
+            elif l == hidden - 1:  # the last hidden layer (no mask after it): ±2⁻⁴⁰, still exact
+                b[j] = -product[rng.integers(n), j] + rng.choice((-1.0, 1.0)) * 2.0 ** -40
         A = nets.relu(product + b)
     return Ws, bs, X, _targets(rng, n, sizes[-1])
 
@@ -329,7 +340,8 @@ def _listing(items):
 
 _DEPTHS = sorted({len(c["sizes"]) - 1 for c in _NETS})
 _NET_RULES = (
-    Rule("kink", "wrong-only", lambda c: bool(c.get("zeros")), "wrong only where some hidden inputs Z are exactly 0",
+    Rule("kink", "wrong-only", lambda c: bool(c.get("zeros")), "wrong only where some hidden inputs Z are exactly 0 "
+         "or ±2⁻⁴⁰",
          "ReLU has no derivative at 0, and the course (like PyTorch) takes ReLU′(0) = 0: the gradient passes only where "
          "Z > 0."),
     Rule("kink", "wrong-only", lambda c: bool(c.get("near")), "wrong only where hidden inputs Z are close to 0 (within "
