@@ -1256,8 +1256,11 @@ class _Verdict:
             ruled = self._rule(right)
             if ruled:
                 return ruled
-        return (self._outputs() or self._order() or self._precision() or self._relation(right)
-                or self._rule(right) or self._nan() or self._plain_wrong(right))
+        # float32 outputs: precision first; otherwise a small error on one class of inputs (a threshold
+        # near ReLU's kink) is better said by the rule than as lost digits
+        return (self._outputs() or self._order() or (self._precision() if self.low else None)
+                or self._relation(right) or self._rule(right) or self._precision() or self._nan()
+                or self._plain_wrong(right))
 
     # -- each diagnosis, or None -----------------------------------------------------------
 
