@@ -1677,7 +1677,6 @@ class _Stubborn:
 def _hostile_function(inf, rng, pick):
     """Functions that try to escape, hang or flood the check, or right ones in odd forms."""
     ref = inf.expected
-    import functools as _functools
     import os as _os
     import time as _time
 
@@ -1731,7 +1730,7 @@ def _hostile_function(inf, rng, pick):
         ("allocates 800 GB", lambda *a: np.ones(10 ** 11), "wrong"), ("returns None", lambda *a: None, "wrong"),
         ("returns a generator", lambda *a: (x for x in [1.0]), "wrong"), ("changes an input in place", mutating, "any"),
         ("prints 100,000 characters, then the right answer", chatty, "correct"),
-        ("a callable object", Callable(), "correct"), ("functools.partial of the reference", _functools.partial(ref), "correct"),
+        ("a callable object", Callable(), "correct"), ("functools.partial of the reference", functools.partial(ref), "correct"),
         ("the reference under *args", lambda *a: ref(*a), "correct"),
         ("loops in a bare except (never ends)", _Stubborn(), "wrong"),
         ("sleeps (never ends)", lambda *a: _time.sleep(30), "wrong"),

@@ -20,7 +20,6 @@ import pytest
 
 from helpers import check, demo, exercises
 from helpers.checking import budget, functions
-from helpers.exercises import nb06
 
 FUNCTION_IDS = [i for i in exercises.ids() if exercises.get(i).kind == "function"]
 HANG = 60  # seconds: a check that has not returned by then hangs (a guard, not a speed test)
