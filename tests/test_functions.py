@@ -271,7 +271,7 @@ def test_wrong_number_of_outputs_none_and_non_numbers():
     def forgot_return(X, W, b):
         Z = X @ W + b  # noqa: F841
 
-    assert verdict("6.1", forgot_return) == ("outputs", "not yet: dense_forward returned None: is the return statement missing?.")
+    assert verdict("6.1", forgot_return) == ("outputs", "not yet: dense_forward returned None: is the return statement missing?")
     for junk, words in (("Z", "text"), ((x for x in [1.0]), "generator"), (np.array([True]), "True/False")):
         diagnosis, message = verdict("6.1", lambda X, W, b, junk=junk: junk)
         assert diagnosis == "outputs" and words in message, message

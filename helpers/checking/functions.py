@@ -1321,10 +1321,11 @@ class _Verdict:
                 return "unanswered", "unanswered", (
                     f"not answered yet: {name} still returns ...; replace it with your code, then run the cell again.")
             ok = [r.case_index for r in self.runs if r.outcome == "ok"]
+            end = "" if problem.text.endswith("?") else "."
             if set(self.problems) == set(ok):  # the same on every input: no need to name one
-                return "wrong", "outputs", f"not yet: {problem.text}."
+                return "wrong", "outputs", f"not yet: {problem.text}{end}"
             also = self._only_on(set(self.problems))
-            return "wrong", "outputs", f"not yet: on {self.where(self.runs[i])}, {problem.text}.{also}"
+            return "wrong", "outputs", f"not yet: on {self.where(self.runs[i])}, {problem.text}{end}{also}"
         i = max((i for i, n in self.notes.items() if n), key=lambda k: (self.runs[k].case["N"], -k))
         values = ("The values are right." if all(k == "ok" for k, _ in self.kinds[i])
                   else f"Its values differ too: {self._what(self.runs[i])}.")
