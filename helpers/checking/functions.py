@@ -1207,7 +1207,7 @@ class _Verdict:
             first = raised[0]
             return "wrong", "raised", (
                 f"not yet: {name} raised {_raised_text(first)} (on {self.where(first)}).{_advice(first, spec)}")
-        if any(_has_ellipsis(r.tree) for r in ok_runs):
+        if any(_tree_has_ellipsis(r.tree) for r in ok_runs):
             return "unanswered", "unanswered", (
                 f"not answered yet: {name} still returns ...; replace it with your code, then run the cell again.")
         mutated = [r for r in runs if r.mutated]
@@ -1545,13 +1545,28 @@ def _all_close(mine, theirs, rtol, atol):
     return len(mine) == len(theirs) and all(_close(m, t, rtol, atol) for m, t in zip(mine, theirs))
 
 
-def _has_ellipsis(tree):
+def _tree_has_ellipsis(tree):
+    """A plain tree (what came back from the learner's code) that still holds `...`."""
     if tree is None:
         return False
     if tree[0] == "ellipsis":
         return True
     if tree[0] == "seq":
-        return any(_has_ellipsis(t) for t in tree[2])
+        return any(_tree_has_ellipsis(t) for t in tree[2])
+    return False
+
+
+def _has_ellipsis(value, depth=0):
+    """A value that still holds `...` (for the gradient debugger, which calls the learner's
+    function in this process): lists, tuples and object arrays, to a few levels."""
+    if value is Ellipsis:
+        return True
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, (list, tuple)):
+        return any(_has_ellipsis(v, depth + 1) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype == object and value.size <= 10_000:
+        return any(v is Ellipsis for v in value.flat)
     return False
 
 
