@@ -1,5 +1,5 @@
-# Two commands: `make lab` opens the course, `make test` runs every test. Each creates .venv
-# on its own the first time (with the Python 3.11+ found as $(PYTHON)).
+# Two commands: `make lab` opens the course (your workbook), `make test` runs every test. Each
+# creates .venv on its own the first time (with the Python 3.11+ found as $(PYTHON)).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,7 +15,7 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test fuzz test-load test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean
+.PHONY: lab test fuzz test-load test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean workbook-update course-lab
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -34,18 +34,38 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
-## lab: open the course in JupyterLab, on 127.0.0.1 only, with Jupyter's token authentication
-lab: $(VENV)/.lab
+# The course's kernel extension (helpers/kernel.py: after a kernel restart, an undefined name gets
+# one line saying what to do), enabled for every kernel of .venv in its etc/ipython/.
+KERNEL_EXTENSION := $(VENV)/etc/ipython/ipython_kernel_config.py
+$(KERNEL_EXTENSION): tools/lab.py | $(BIN)/python
+	$(BIN)/python tools/lab.py --install-kernel-extension
+	touch $@
+
+## lab: your workbook (workbook/, made the first time, never overwritten) in JupyterLab, opened on notebook 01,
+## on 127.0.0.1 only, with Jupyter's token authentication
+lab: $(VENV)/.lab $(KERNEL_EXTENSION)
+	$(BIN)/python tools/lab.py
+
+## workbook-update NB=03: take the course's newer version of workbook notebook 03 (NB=all: every one);
+## yours is kept beside it as notebooks/03_….yours-<date>.ipynb
+workbook-update: $(VENV)/.lab
+	@test -n "$(NB)" || { echo "Say which notebook: make workbook-update NB=03 (or NB=all)"; exit 1; }
+	$(BIN)/python tools/editions.py workbook --take $(NB)
+
+## course-lab: the course's own notebooks (stored with outputs) in JupyterLab, for editing the course
+course-lab: $(VENV)/.lab $(KERNEL_EXTENSION)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. $(ROOT_FLAG) notebooks/01_one_weight.ipynb
 
-## test: unit tests, notebook hygiene, nbval over every notebook, the fuzz's CI part, notebook 01 in Chromium
-test: $(VENV)/.test
+## test: unit tests, notebook hygiene, nbval over every notebook, the planted workbook runs, the fuzz's CI part,
+## notebook 01 in Chromium
+test: $(VENV)/.test $(KERNEL_EXTENSION)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser_slow"
 
 ## test-browser: every notebook in JupyterLab in Chromium: axe-core accessibility, tables at 1024 px,
-## figures' text alternatives, light and dark theme (slow; CI runs it after make test)
-test-browser: $(VENV)/.test
-	$(BIN)/python -m pytest -m browser_slow tests/test_accessibility.py
+## figures' text alternatives, light and dark theme; the workbook as make lab opens it (notebook 01,
+## 06's debugger, badges in Debian's fonts, figure text at 1280×800) (slow; CI runs it after make test)
+test-browser: $(VENV)/.test $(KERNEL_EXTENSION)
+	$(BIN)/python -m pytest -m browser_slow tests/test_accessibility.py tests/test_workbook_browser.py
 
 ## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test)
 fuzz: $(VENV)/.test
@@ -57,8 +77,8 @@ test-load: $(VENV)/.test
 	$(BIN)/python tools/load_test.py
 
 ## student: generate the student edition (solutions removed, outputs cleared) in build/student/
-student: $(VENV)/.test
-	$(BIN)/python tools/make_student.py
+student: $(VENV)/.lab
+	$(BIN)/python tools/editions.py student
 
 $(VENV)/.bench: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e '.[bench]'
@@ -110,5 +130,6 @@ hub: $(VENV)/.hub $(HUB_PROXY) classroom
 test-hub: $(VENV)/.hub $(HUB_PROXY) classroom
 	$(NBGRADER_ENV) $(BIN)/python -m pytest -s tests/e2e/class_e2e.py
 
+# (never workbook/: it holds the learner's work)
 clean:
 	rm -rf build $(VENV) hub/node_modules

@@ -133,12 +133,15 @@ def demo(exercise_id, answer):
     that show a typical mistake and its diagnosis.
 
     Returns:
-        Feedback, exactly as ``check`` would give it. Never raises.
+        Feedback, the verdict ``check`` would give, shown with a badge of its own ("Example of a
+        mistake (not your answer)"). Never raises.
     """
     exercise = _exercise_or_feedback(exercise_id)
     if isinstance(exercise, Feedback):
         return exercise
-    return _judge(exercise, answer, remember=False)
+    feedback = _judge(exercise, answer, remember=False)
+    feedback.example = True  # rendered as an example, never as the learner's verdict
+    return feedback
 
 
 def _judge(exercise, answer, remember=True):

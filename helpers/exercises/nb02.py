@@ -166,7 +166,7 @@ register(
                'T[i, j, k] = x_k when i == j and 0 otherwise: start from np.zeros((2, 2, 2)) and fill two rows.'),
     ),
     Exercise(
-        "2.8", "∂E/∂A = Σ_i g_i ∂y_i/∂A for an upstream gradient g = ∂E/∂y, a 2×2 sympy Matrix in g_1, g_2, x_1, x_2",
+        "2.8", "∇_A E = Σ_i g_i ∂y_i/∂A for an upstream gradient g = ∇_y E, a 2×2 sympy Matrix (shaped like A) in g_1, g_2, x_1, x_2",
         lambda: g * x.T,
         mistakes=(
             Mistake("the outer product in the wrong order",

@@ -144,7 +144,7 @@ register(
         from_upstream=lambda a2_: nets.half_squared_error(a2_, target),
     ),
     Exercise(
-        "3.6", "δ2 = ∂E/∂z2 = (a2 − target) ⊙ σ′(z2), shape (2,)",
+        "3.6", "δ2 = ∇_z2 E = (a2 − target) ⊙ σ′(z2), shape (2,)",
         lambda: delta2,
         mistakes=(
             Mistake("σ′ taken at the output", AT_OUTPUT_HINT, lambda: _delta2("at output")),
@@ -158,7 +158,7 @@ register(
         from_upstream=lambda a2_: (a2_ - target) * a2_ * (1 - a2_),
     ),
     Exercise(
-        "3.7", "∇W2 = ∂E/∂W2 = δ2 a1ᵀ, a 2×2 array shaped like W2",
+        "3.7", "∇W2 = ∇_W2 E = δ2 a1ᵀ (code dW2), a 2×2 array shaped like W2",
         lambda: G.dW[1],
         mistakes=(
             Mistake("the outer product in the wrong order", ORDER_HINT, lambda: np.outer(a1, delta2)),
@@ -175,7 +175,7 @@ register(
         from_upstream=lambda d2, a1_: np.outer(d2, a1_),
     ),
     Exercise(
-        "3.8", "δ1 = ∂E/∂z1 = (W2ᵀ δ2) ⊙ σ′(z1), shape (2,)",
+        "3.8", "δ1 = ∇_z1 E = (W2ᵀ δ2) ⊙ σ′(z1), shape (2,)",
         lambda: delta1,
         mistakes=(
             Mistake("W2 instead of W2ᵀ",
@@ -196,7 +196,7 @@ register(
         from_upstream=lambda d2, a1_: (W2.T @ d2) * a1_ * (1 - a1_),
     ),
     Exercise(
-        "3.9", "∇W1 = ∂E/∂W1 = δ1 xᵀ, a 2×2 array shaped like W1",
+        "3.9", "∇W1 = ∇_W1 E = δ1 xᵀ (code dW1), a 2×2 array shaped like W1",
         lambda: G.dW[0],
         mistakes=(
             Mistake("the outer product in the wrong order", ORDER_HINT, lambda: np.outer(x, delta1)),
@@ -215,7 +215,7 @@ register(
         from_upstream=lambda d1: np.outer(d1, x),
     ),
     Exercise(
-        "3.10", "∇b1 = ∂E/∂b1, one bias per hidden unit, shape (2,)",
+        "3.10", "∇b1 = ∇_b1 E (code db1), one bias per hidden unit, shape (2,)",
         lambda: G.db[0],
         mistakes=(
             Mistake("the bias treated as a weight on x",

@@ -91,7 +91,7 @@ register(
                "the transpose of W (W2.T), still 3×3."),
     ),
     Exercise(
-        "4.2", "h2_out = σ(h2_in), the output of the sigmoid layer at full precision, 3 numbers",
+        "4.2", "a2 = σ(z2), the sigmoid layer's output (the seed's h2_out) at full precision, 3 numbers",
         lambda: _fw().a[2],
         mistakes=(
             Mistake("seed 002's sigmoid without the minus sign",

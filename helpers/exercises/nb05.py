@@ -89,7 +89,7 @@ register(
         factors=((N, "the sum over the rows, where the loss is their mean: divide by N"),),
     ),
     Exercise(
-        "5.2", "Δ3 = ∂Eₙ/∂Z3 for each example, a 4×3 array (one row per example, no 1/N)",
+        "5.2", "Δ3, the δ3 = ∂Eₙ/∂z3 of each example as its row, a 4×3 array (no 1/N)",
         _delta3,
         mistakes=(
             Mistake("the 1/N of the batch mean folded in already",
@@ -104,7 +104,7 @@ register(
         factors=((1 / N, "the 1/N of the batch mean folded in too early: Δ3 is per example"),),
     ),
     Exercise(
-        "5.3", "∂E/∂W3 for the batch, a 3×3 array (row convention, shape of W3)",
+        "5.3", "∇W3 E for the batch, a 3×3 array shaped like W3 (row convention)",
         lambda: nets.backward(L.Ws, L.bs, X, T, acts, loss).dW[2],
         mistakes=(
             Mistake("the sum over the rows instead of the mean",
@@ -128,7 +128,7 @@ register(
         factors=((N, "the sum over the examples, where the loss is their mean: divide by N"),),
     ),
     Exercise(
-        "5.4", "∂E/∂W1 for the batch, a 3×3 array (row convention, shape of W1)",
+        "5.4", "∇W1 E for the batch, a 3×3 array shaped like W1 (row convention)",
         _dW1_by_hand,
         mistakes=(
             Mistake("σ′ evaluated at the output of the sigmoid",
@@ -153,7 +153,7 @@ register(
         factors=((N, "the sum over the examples, where the loss is their mean: divide by N"),),
     ),
     Exercise(
-        "5.5", "∂E/∂b3 for the batch, a vector of 3",
+        "5.5", "∇b3 E for the batch, a vector of 3 shaped like b3",
         lambda: nets.backward(L.Ws, L.bs, X, T, acts, loss).db[2],
         mistakes=(
             Mistake("the sum over the rows instead of the mean",
@@ -217,7 +217,7 @@ register(
                "one per column: a 30×4 array."),
     ),
     Exercise(
-        "5.8", "∂E/∂W3 for the batch when every weight is 0.5 (biases as in the seed), a 3×3 array",
+        "5.8", "∇W3 E for the batch when every weight is 0.5 (biases as in the seed), a 3×3 array",
         lambda: nets.backward(_equal(), L.bs, X, T, acts, loss).dW[2],
         mistakes=(
             Mistake("zero",

@@ -603,7 +603,7 @@ register(
         kind="function", spec=SPECS["6.1"],
     ),
     Exercise(
-        "6.2", "dense_backward(dZ, X, W) → (dX, dW, db), with dZ = ∂E/∂Z already holding the 1/N of the mean",
+        "6.2", "dense_backward(dZ, X, W) → (dX, dW, db), with dZ = ∇Z E already holding the 1/N of the mean",
         lambda: dense_backward,
         mistakes=(
             Mistake("δ passed back through W instead of Wᵀ",
@@ -667,7 +667,7 @@ register(
         kind="function", spec=SPECS["6.4"],
     ),
     Exercise(
-        "6.5", "softmax_ce_backward(Z, T) → dZ = ∂E/∂Z, E the mean cross-entropy of softmax(Z) over the rows",
+        "6.5", "softmax_ce_backward(Z, T) → dZ = ∇Z E, E the mean cross-entropy of softmax(Z) over the rows",
         lambda: softmax_ce_backward,
         mistakes=(
             Mistake("softmax over the batch (axis 0)",
