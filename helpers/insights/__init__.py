@@ -47,16 +47,16 @@ AT_EXIT_S = 1.0  # at kernel shutdown, how long pending events may still be sent
 
 
 def _settings():
-    """(service URL, token) when events are to be sent, else (None, the reason in a sentence)."""
+    """(service URL, token) when events are to be sent, else (None, the reason)."""
     if os.environ.get("BACKPROP_GRADING") == "1":
-        return None, "this kernel is grading a notebook (nbgrader autograde): nothing is sent."
+        return None, "this kernel is grading a notebook (nbgrader autograde)"
     if os.environ.get(SWITCH_ENV, "").strip().lower() in OFF:
-        return None, "your teacher turned the class insights off on this hub: nothing is sent."
+        return None, "your teacher turned the class insights off on this hub"
     token, url = os.environ.get(TOKEN_ENV), os.environ.get(URL_ENV)
     if not token:
-        return None, "this kernel does not run on a JupyterHub: check and hint send nothing; nothing is recorded about you."
+        return None, "this kernel does not run on a JupyterHub"
     if not url:
-        return None, "this hub has no class insights service: check and hint send nothing; nothing is recorded about you."
+        return None, "this hub has no class insights service"
     return (url if url.endswith("/") else url + "/"), token
 
 
@@ -295,7 +295,7 @@ def mine(limit=200):
     try:
         url, token = _settings()
         if url is None:
-            return Recorded(f"Nothing is recorded about you: {token}")
+            return Recorded(f"Nothing is recorded about you from here: {token}, so check and hint send nothing.")
         sender = _sender()
         if sender is not None:
             sender.flush(2.0)
