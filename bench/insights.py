@@ -52,6 +52,7 @@ HUB_CONFIG = ROOT / "hub" / "jupyterhub_config.py"
 READY_S = 180
 RETRY_CAP_S = 5.0  # the kernels pause up to a minute between tries; the benchmark cannot wait that long
 REQUEST_TIMEOUT_S = 30
+ADMIN_TIMEOUT_S = 300
 
 
 def _free_ports(n):
@@ -130,13 +131,16 @@ class BenchHub:
     async def make_learners(self, session, n):
         """n hub users, each with a token of their own for the insights service only: {name: token}."""
         names = [f"learner{i:03d}" for i in range(1, n + 1)]
-        async with session.post(f"{self.url}/hub/api/users", json={"usernames": names}, headers=self.admin) as r:
-            assert r.status in (201, 409), f"creating users: {r.status} {await r.text()}"
+        slow = aiohttp.ClientTimeout(total=ADMIN_TIMEOUT_S)  # the hub's own API, on a busy machine
+        for start in range(0, n, 50):
+            async with session.post(f"{self.url}/hub/api/users", json={"usernames": names[start:start + 50]},
+                                    headers=self.admin, timeout=slow) as r:
+                assert r.status in (201, 409), f"creating users: {r.status} {await r.text()}"
         tokens = {}
-        gate = asyncio.Semaphore(20)
+        gate = asyncio.Semaphore(10)
 
         async def token(name):
-            async with gate, session.post(f"{self.url}/hub/api/users/{name}/tokens", headers=self.admin,
+            async with gate, session.post(f"{self.url}/hub/api/users/{name}/tokens", headers=self.admin, timeout=slow,
                                           json={"scopes": ["access:services!service=insights"],
                                                 "note": "bench-insights"}) as r:
                 assert r.status == 201, f"token for {name}: {r.status} {await r.text()}"
