@@ -108,9 +108,9 @@ test-hub: $(VENV)/.hub $(HUB_PROXY) classroom
 
 # --- the class insights (issue 22): the service, its database and the class report -----------------
 
-## test-insights: the insights service's tests again on PostgreSQL (Debian's, in a temporary directory), and a restart keeps every event (slow)
+## test-insights: the insights service's tests again on PostgreSQL (Debian's, in a temporary directory), a restart keeps every event, the class report on a real gradebook (slow)
 test-insights: $(VENV)/.hub
-	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/insights_e2e.py
+	$(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/insights_e2e.py
 
 ## bench-insights: 300 learners with their own hub tokens, 50 events each, on SQLite and PostgreSQL; then kill -9 mid-load (about 5 min)
 bench-insights: $(VENV)/.hub $(HUB_PROXY)

@@ -3,7 +3,8 @@
 Debian's PostgreSQL is started by tools/pgtemp.py in a temporary directory on a free port, and
 stopped and deleted at the end. tests/test_insights.py's service tests run again against it (the
 same service and store code, another database), then: many learners posting at once, and a
-restart of the service that keeps every event it acknowledged.
+restart of the service that keeps every event it acknowledged. Last, the class report
+(helpers/insights/report.py) on a gradebook made with nbgrader's own API.
 
 Not collected by `make test` (the name does not match test_*.py).
 """
@@ -82,3 +83,69 @@ def test_a_restarted_service_has_every_event_it_acknowledged(database):
         assert '"learners": 5' in summary
     finally:
         second.stop()
+
+
+# --- the class report (make class-report), on a gradebook made with nbgrader's own API ----------------------
+
+def _graded_course(root):
+    """A course with one graded assignment: four learners, exercises 1.1 and 1.2, the grader's verdicts
+    in the autograded notebooks (one notebook graded by a grader that wrote none)."""
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    verdicts = {  # learner: {exercise: (points, diagnosis the grader wrote, or None for no metadata)}
+        "ann": {"1.1": (1, "correct"), "1.2": (0, "mistake:seed 000's slip ∂a/∂w = a")},
+        "ben": {"1.1": (1, "correct"), "1.2": (0, "mistake:seed 000's slip ∂a/∂w = a")},
+        "cat": {"1.1": (0, "sign"), "1.2": (0, "unanswered")},
+        "dan": {"1.1": (0, None), "1.2": (1, None)},
+    }
+    root.mkdir(parents=True)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment("a1")
+        gb.update_or_create_notebook("nb", "a1")
+        for exercise in ("1.1", "1.2"):
+            gb.update_or_create_grade_cell(f"ex{exercise.replace('.', '_')}_test", "nb", "a1", max_score=1,
+                                           cell_type="code")
+        for learner, grades in verdicts.items():
+            gb.add_student(learner)
+            gb.add_submission("a1", learner)
+            cells = []
+            for exercise, (points, diagnosis) in grades.items():
+                grade = gb.find_grade(f"ex{exercise.replace('.', '_')}_test", "nb", "a1", learner)
+                grade.auto_score = points
+                cell = nbformat.v4.new_code_cell("graded(...)")
+                cell.metadata["nbgrader"] = {"grade_id": f"ex{exercise.replace('.', '_')}_test", "grade": True}
+                if diagnosis is not None:
+                    cell.metadata["backprop"] = {"verdict": {"exercise": exercise, "correct": diagnosis == "correct",
+                                                             "diagnosis": diagnosis}}
+                cells.append(cell)
+            gb.db.commit()
+            path = root / "autograded" / learner / "a1" / "nb.ipynb"
+            path.parent.mkdir(parents=True)
+            nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return root
+
+
+def test_the_class_report_counts_what_the_grader_said(tmp_path):
+    import csv
+
+    from helpers.insights import report
+
+    course = _graded_course(tmp_path / "course")
+    assert report.graded_assignments(course) == ["a1"]
+    assert report.main(["--course", str(course), "--out", str(tmp_path / "out")]) == 0
+    rows = list(csv.DictReader((tmp_path / "out" / "a1-exercises.csv").open(encoding="utf-8")))
+    by = {}
+    for r in rows:
+        by.setdefault(r["exercise"], []).append(r)
+    one, two = by["1.1"], by["1.2"]
+    assert (one[0]["learners"], one[0]["right"], one[0]["not_answered"]) == ("4", "2", "0")
+    assert [(r["mistake"], r["learners_with_mistake"]) for r in one] == [
+        ("wrong sign", "1"), (report.UNKNOWN, "1")], "dan's 0 without the grader's verdict: counted, not named"
+    assert (two[0]["right"], two[0]["not_answered"]) == ("1", "1")
+    assert [(r["mistake"], r["learners_with_mistake"]) for r in two] == [("seed 000's slip ∂a/∂w = a", "2")]
+    scores = list(csv.DictReader((tmp_path / "out" / "a1-scores.csv").open(encoding="utf-8")))
+    assert {r["score"]: r["learners"] for r in scores} == {"0": "1", "1": "3"}
+    page = (tmp_path / "out" / "a1.html").read_text(encoding="utf-8")
+    assert page.count('<img src="data:image/png;base64,') == 2 and "median 1 of 2 points" in page.lower()
+    assert "seed 000&#x27;s slip ∂a/∂w = a: 2" in page
