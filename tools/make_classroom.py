@@ -36,6 +36,7 @@ implementation): a notebook that breaks it stops the build, naming the cell.
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import shutil
 import sys
@@ -55,7 +56,6 @@ COURSE_ID = "backprop"
 MARKER = ".classroom-course"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CHECK_CALL = re.compile(r'^check\(\s*"(?P<id>[\d.]+)"\s*,\s*(?P<name>[A-Za-z_]\w*)\s*\)\s*$')
-SOLUTION_CALL = re.compile(r'^solution\(\s*"(?P<id>[\d.]+)"\s*,\s*(?P<name>[A-Za-z_]\w*)\s*\)\s*$')
 HEADING = re.compile(r"###\s*Exercise\s+(?P<id>\d+\.\d+)\s*\((?P<stars>[★☆]+)\)")
 
 CONFIG = '''\
@@ -104,6 +104,23 @@ def _last_call(source, pattern, where):
     return lines, match
 
 
+def _solution_parts(source, where):
+    """(exercise id, the answer's source, the lines before it) of a solution cell that ends with
+    solution("id", answer): the answer is a name, or (contract C1: a solution cell never rebinds
+    the learner's name) the reference value itself, which the answer cell then assigns."""
+    try:
+        last = ast.parse(source).body[-1]
+    except (SyntaxError, IndexError):
+        last = None
+    call = last.value if isinstance(last, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "solution"
+            and len(call.args) == 2 and isinstance(call.args[0], ast.Constant) and not call.keywords):
+        raise ClassroomError(f"{where} does not end with solution(\"id\", answer)")
+    value = ast.get_source_segment(source, call.args[1])
+    body = [line for line in source.splitlines()[:last.lineno - 1] if not re.match(r"#\s*Solution\b", line)]
+    return str(call.args[0].value), value if "\n" not in value else f"({value})", body
+
+
 def classroomise(nb, source_name, commit):
     """The nbgrader source notebook for one course notebook (a new notebook; the input is untouched).
 
@@ -115,9 +132,8 @@ def classroomise(nb, source_name, commit):
     solutions = {}
     for index, cell in enumerate(nb.cells):
         if "solution" in _tags(cell):
-            lines, match = _last_call(cell.source, SOLUTION_CALL, f"{source_name}, cell {index}")
-            body = [line for line in lines[:-1] if not re.match(r"#\s*Solution\b", line)]
-            solutions[match["id"]] = (match["name"], body)
+            exercise_id, value, body = _solution_parts(cell.source, f"{source_name}, cell {index}")
+            solutions[exercise_id] = (value, body)
 
     out = nbformat.v4.new_notebook(metadata=nbformat.from_dict(nb.metadata))
     out.metadata.pop("widgets", None)
@@ -136,12 +152,14 @@ def classroomise(nb, source_name, commit):
         if "exercise" in tags:
             lines, match = _last_call(cell.source, CHECK_CALL, f"{source_name}, cell {index}")
             exercise_id, name = match["id"], match["name"]
-            if exercise_id not in solutions or solutions[exercise_id][0] != name:
+            if exercise_id not in solutions:
                 raise ClassroomError(f"{source_name}, cell {index}: exercise {exercise_id} has no solution cell "
-                                     f"that ends with solution(\"{exercise_id}\", {name})")
+                                     f"that ends with solution(\"{exercise_id}\", …)")
             if exercise_id not in points:
                 raise ClassroomError(f"{source_name}: exercise {exercise_id} has no '### Exercise {exercise_id} (★…)' heading")
-            source = "\n".join(lines[:-1] + [BEGIN] + solutions[exercise_id][1] + [END, lines[-1]])
+            value, body = solutions[exercise_id]
+            assign = [] if value == name else [f"{name} = {value}"]  # C1: the reference, assigned here
+            source = "\n".join(lines[:-1] + [BEGIN] + body + assign + [END, lines[-1]])
             n = points[exercise_id]
             registered = exercises.get(exercise_id)
             if registered is not None and registered.kind == "function":
