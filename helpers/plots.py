@@ -613,6 +613,12 @@ def plot_difference_errors(hs, errors, ax=None, title=None):
     ax = _axes(ax, figsize=(6.4, 4.2))
     for k, (label, values) in enumerate(errors.items()):
         ax.loglog(hs, values, "os^"[k % 3] + "-", ms=5, color=layer_colour(1 + k), label=label)
+    from matplotlib.ticker import LogLocator
+
+    # a tick every third decade: fewer labels to typeset, as easy to read
+    ax.xaxis.set_major_locator(LogLocator(base=1000.0))
+    ax.yaxis.set_major_locator(LogLocator(base=1000.0))
+    ax.minorticks_off()
     ax.set_xlabel("step $h$")
     ax.set_ylabel("error of the estimate")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
@@ -682,7 +688,8 @@ def draw_partial_slices(E, point, grad, spans, names=("w", "b"), axes=None):
     """
     size = _text_size()
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(8.6, 3.8), layout="constrained")
+        fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.8))
+        fig.subplots_adjust(wspace=0.28)
     v1, v2 = point
     height = E(v1, v2)
     for k, ax in enumerate(axes):
