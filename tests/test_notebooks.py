@@ -41,7 +41,7 @@ def tags(cell):
 
 
 def test_the_course_has_notebooks():
-    assert NOTEBOOKS and NOTEBOOKS[0].name == "01_one_weight.ipynb"
+    assert NOTEBOOKS and NOTEBOOKS[0].name == "00_calculus.ipynb"
 
 
 def test_notebook_names_are_two_digits_and_lower_case():
