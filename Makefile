@@ -15,7 +15,8 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test fuzz test-load test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean workbook-update course-lab
+.PHONY: lab test fuzz test-load test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean \
+	workbook-update course-lab test-insights bench-insights class-report
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -113,7 +114,7 @@ notebooks: $(VENV)/.test
 	BACKPROP_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 $(VENV)/.hub: pyproject.toml | $(BIN)/python
-	$(PIP_INSTALL) -e '.[test,class,hub]'
+	$(PIP_INSTALL) -e '.[test,class,hub,insights]'
 	touch $@
 
 # JupyterHub's proxy, pinned in hub/package-lock.json, installed into hub/node_modules (git-ignored)
@@ -129,6 +130,21 @@ hub: $(VENV)/.hub $(HUB_PROXY) classroom
 ## test-hub: the class on the hub, end to end, in headless Chromium: release, fetch, answer, submit, collect, autograde, export (slow)
 test-hub: $(VENV)/.hub $(HUB_PROXY) classroom
 	$(NBGRADER_ENV) $(BIN)/python -m pytest -s tests/e2e/class_e2e.py
+
+# --- the class insights (issue 22): the service, its database and the class report -----------------
+
+## test-insights: the insights service's tests again on PostgreSQL (Debian's, in a temporary directory), a restart keeps every event, the class report on a real gradebook (slow)
+test-insights: $(VENV)/.hub
+	$(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/insights_e2e.py
+
+## bench-insights: 300 learners with their own hub tokens, 50 events each, on SQLite and PostgreSQL; then kill -9 mid-load (about 5 min)
+bench-insights: $(VENV)/.hub $(HUB_PROXY)
+	$(BIN)/python bench/insights.py
+
+## class-report: after nbgrader autograde, per assignment: score distribution, share right and commonest mistakes (HTML, CSV) in build/class-report/
+COURSE ?= build/classroom
+class-report: $(VENV)/.class
+	$(NBGRADER_ENV) $(BIN)/python -m helpers.insights.report --course $(COURSE) --out build/class-report
 
 # (never workbook/: it holds the learner's work)
 clean:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers import insights
 from helpers.checking import budget
 from helpers.checking.feedback import STATUS_COLOUR, STATUS_MARK, Feedback
 from helpers.checking.numeric import compare_numeric
@@ -99,6 +100,7 @@ def check(exercise_id, answer):
         problem = progress.record(exercise.id, "correct" if feedback else "tried")
         if problem:
             feedback.message = f"{feedback.message} {problem}"
+    insights.record_check(exercise.id, feedback)  # C5: on a class hub, one event for the teacher; never raises or waits
     if feedback.status == "wrong":
         try:
             if progress.hints_taken(exercise.id) == 0 and exercise.hints:
