@@ -1046,11 +1046,6 @@ def draw_batch_flow(sizes, matrices, layer_labels, captions, fontsize=12, title=
 # --- notebook 00: secants and the tangent, central differences, chains of functions, partial derivatives ---
 
 
-def _text_size():
-    """Text at least as large as the notebook's body text when the figure is shown at its natural size."""
-    return max(12.0, float(plt.rcParams["font.size"]))
-
-
 def _readable(ax, size):
     """Every text of the axes (ticks, labels, title, legend) at `size` points, the title a little larger."""
     ax.tick_params(labelsize=size)
@@ -1076,7 +1071,7 @@ def draw_secants(f, x0, hs, slope, ax=None, xlim=(0.0, 2.4), title=None):
     Returns:
         The axes.
     """
-    size = _text_size()
+    size = text_size()
     ax = _axes(ax, figsize=(6.4, 4.4))
     xs = np.linspace(*xlim, 200)
     ax.plot(xs, f(xs), color="#333333", lw=2, label="$f(x) = x^2$")
@@ -1112,7 +1107,7 @@ def plot_difference_errors(hs, errors, ax=None, title=None):
     Returns:
         The axes.
     """
-    size = _text_size()
+    size = text_size()
     ax = _axes(ax, figsize=(6.4, 4.2))
     for k, (label, values) in enumerate(errors.items()):
         ax.loglog(hs, values, "os^"[k % 3] + "-", ms=5, color=layer_colour(1 + k), label=label)
@@ -1130,7 +1125,7 @@ def plot_difference_errors(hs, errors, ax=None, title=None):
     return _readable(ax, size)
 
 
-def draw_chain(nodes, factors, values=None, factor_values=None, result=None, ax=None, title=None, spacing=3.4):
+def draw_rate_chain(nodes, factors, values=None, factor_values=None, result=None, ax=None, title=None, spacing=3.4):
     """A chain of functions drawn left to right: a box per quantity, an arrow per link, and on each
     arrow the rate at which the next quantity changes with the one before (the chain rule's factor).
 
@@ -1145,7 +1140,7 @@ def draw_chain(nodes, factors, values=None, factor_values=None, result=None, ax=
     Returns:
         The axes.
     """
-    size = _text_size()
+    size = text_size()
     n = len(nodes)
     width = spacing * (n - 1) + 2.4
     height = 2.2 + (0.7 if result else 0)
@@ -1189,7 +1184,7 @@ def draw_partial_slices(E, point, grad, spans, names=("w", "b"), axes=None):
     Returns:
         The two axes.
     """
-    size = _text_size()
+    size = text_size()
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.8))
         fig.subplots_adjust(wspace=0.28)
@@ -1229,7 +1224,7 @@ def draw_gradient_field(E, gradient, wlim, blim, points, valley=None, ax=None, t
     Returns:
         The axes.
     """
-    size = _text_size()
+    size = text_size()
     ax = _axes(ax, figsize=(7.2, 5.0))
     W, B = np.meshgrid(np.linspace(*wlim, 200), np.linspace(*blim, 200))
     values = E(W, B)
