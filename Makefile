@@ -15,7 +15,7 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test fuzz test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean \
+.PHONY: lab test fuzz test-load test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean \
 	workbook-update course-lab test-insights bench-insights class-report
 
 $(BIN)/python:
@@ -71,6 +71,11 @@ test-browser: $(VENV)/.test $(KERNEL_EXTENSION)
 ## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test)
 fuzz: $(VENV)/.test
 	$(BIN)/python tools/fuzz.py -n $(or $(FUZZ_INPUTS),20000)
+
+## test-load: the checker's correctness suite (every right answer, rewritten symbolic forms, every function
+## exercise's reference) in a fresh Python process beside 2, then 8 busy processes; fails if a right answer is refused
+test-load: $(VENV)/.test
+	$(BIN)/python tools/load_test.py
 
 ## student: generate the student edition (solutions removed, outputs cleared) in build/student/
 student: $(VENV)/.lab
