@@ -16,7 +16,7 @@ endif
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test fuzz test-load test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean \
-	workbook-update course-lab test-insights bench-insights class-report
+	workbook-update course-lab test-insights bench-insights class-report book test-book
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -147,5 +147,23 @@ class-report: $(VENV)/.class
 	$(NBGRADER_ENV) $(BIN)/python -m helpers.insights.report --course $(COURSE) --out build/class-report
 
 # (never workbook/: it holds the learner's work)
+$(VENV)/.book: pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) -e '.[test,book]'
+	touch $@
+
+# MathJax for the website, pinned in book/package-lock.json, installed into book/node_modules (git-ignored)
+BOOK_MATHJAX := book/node_modules/mathjax/tex-mml-chtml.js
+$(BOOK_MATHJAX): book/package.json book/package-lock.json
+	cd book && npm ci --no-audit --no-fund
+	touch $@
+
+## book: the course as a static website in build/book/html/ (stored outputs, never re-executed; offline: MathJax served by the site)
+book: $(VENV)/.book $(BOOK_MATHJAX)
+	$(BIN)/python tools/make_book.py $(if $(BINDER),--binder $(BINDER))
+
+## test-book: build the website and open every page in Chromium: offline, MathJax, alt text, axe-core, 1024 px, folded solutions (slow)
+test-book: book
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/book_site.py
+
 clean:
-	rm -rf build $(VENV) hub/node_modules
+	rm -rf build $(VENV) hub/node_modules book/node_modules
