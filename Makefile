@@ -15,7 +15,8 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test fuzz corpus test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean workbook-update course-lab
+.PHONY: lab test fuzz corpus test-load test-browser notebooks student bench classroom test-classroom bench-grading hub \
+	test-hub clean workbook-update course-lab test-insights bench-insights class-report book test-book
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -77,6 +78,11 @@ fuzz: $(VENV)/.test
 corpus: $(VENV)/.test
 	$(BIN)/python tools/corpus.py
 
+## test-load: the checker's correctness suite (every right answer, rewritten symbolic forms, every function
+## exercise's reference) in a fresh Python process beside 2, then 8 busy processes; fails if a right answer is refused
+test-load: $(VENV)/.test
+	$(BIN)/python tools/load_test.py
+
 ## student: generate the student edition (solutions removed, outputs cleared) in build/student/
 student: $(VENV)/.lab
 	$(BIN)/python tools/editions.py student
@@ -114,7 +120,7 @@ notebooks: $(VENV)/.test
 	BACKPROP_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 $(VENV)/.hub: pyproject.toml | $(BIN)/python
-	$(PIP_INSTALL) -e '.[test,class,hub]'
+	$(PIP_INSTALL) -e '.[test,class,hub,insights]'
 	touch $@
 
 # JupyterHub's proxy, pinned in hub/package-lock.json, installed into hub/node_modules (git-ignored)
@@ -131,6 +137,39 @@ hub: $(VENV)/.hub $(HUB_PROXY) classroom
 test-hub: $(VENV)/.hub $(HUB_PROXY) classroom
 	$(NBGRADER_ENV) $(BIN)/python -m pytest -s tests/e2e/class_e2e.py
 
+# --- the class insights (issue 22): the service, its database and the class report -----------------
+
+## test-insights: the insights service's tests again on PostgreSQL (Debian's, in a temporary directory), a restart keeps every event, the class report on a real gradebook (slow)
+test-insights: $(VENV)/.hub
+	$(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/insights_e2e.py
+
+## bench-insights: 300 learners with their own hub tokens, 50 events each, on SQLite and PostgreSQL; then kill -9 mid-load (about 5 min)
+bench-insights: $(VENV)/.hub $(HUB_PROXY)
+	$(BIN)/python bench/insights.py
+
+## class-report: after nbgrader autograde, per assignment: score distribution, share right and commonest mistakes (HTML, CSV) in build/class-report/
+COURSE ?= build/classroom
+class-report: $(VENV)/.class
+	$(NBGRADER_ENV) $(BIN)/python -m helpers.insights.report --course $(COURSE) --out build/class-report
+
 # (never workbook/: it holds the learner's work)
+$(VENV)/.book: pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) -e '.[test,book]'
+	touch $@
+
+# MathJax for the website, pinned in book/package-lock.json, installed into book/node_modules (git-ignored)
+BOOK_MATHJAX := book/node_modules/mathjax/tex-mml-chtml.js
+$(BOOK_MATHJAX): book/package.json book/package-lock.json
+	cd book && npm ci --no-audit --no-fund
+	touch $@
+
+## book: the course as a static website in build/book/html/ (stored outputs, never re-executed; offline: MathJax served by the site)
+book: $(VENV)/.book $(BOOK_MATHJAX)
+	$(BIN)/python tools/make_book.py $(if $(BINDER),--binder $(BINDER))
+
+## test-book: build the website and open every page in Chromium: offline, MathJax, alt text, axe-core, 1024 px, folded solutions (slow)
+test-book: book
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/book_site.py
+
 clean:
-	rm -rf build $(VENV) hub/node_modules
+	rm -rf build $(VENV) hub/node_modules book/node_modules

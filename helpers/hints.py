@@ -78,7 +78,7 @@ def hint(exercise_id, level=1):
         A Hint, or a sentence for an unknown id or level. In a notebook a Hint is shown where
         ``hint`` is called, so every call of a cell shows. Never raises.
     """
-    from helpers import exercises, progress
+    from helpers import exercises, insights, progress
 
     key = exercise_id.strip() if type(exercise_id) is str else None
     exercise = exercises.get(key) if key else None
@@ -94,6 +94,7 @@ def hint(exercise_id, level=1):
         return Sentence(f"Exercise {exercise.id} has hints 1 to {len(hints)}: hint(\"{exercise.id}\") or "
                         f"hint(\"{exercise.id}\", {len(hints)}).")
     problem = progress.record_hint(exercise.id, level)
+    insights.record_hint(exercise.id, level)  # C5: on a class hub, one event for the teacher; never raises or waits
     more = (f" (More: hint(\"{exercise.id}\", {level + 1}).)" if level < len(hints)
             else " (That was the last hint; the solution is in the collapsed cell below the exercise.)")
     if problem:

@@ -1041,3 +1041,217 @@ def draw_batch_flow(sizes, matrices, layer_labels, captions, fontsize=12, title=
     fig.text(xs[0] - matrices[0].shape[1] * cell_w / 2 - 0.02, y, f"{N} examples,\none per row", rotation=90,
              ha="right", va="center", ma="center", fontsize=fontsize)
     return fig
+
+
+# --- notebook 00: secants and the tangent, central differences, chains of functions, partial derivatives ---
+
+
+def _readable(ax, size):
+    """Every text of the axes (ticks, labels, title, legend) at `size` points, the title a little larger."""
+    ax.tick_params(labelsize=size)
+    ax.xaxis.label.set_size(size)
+    ax.yaxis.label.set_size(size)
+    ax.title.set_size(size + 1)
+    legend = ax.get_legend()
+    if legend is not None:
+        for text in legend.get_texts():
+            text.set_fontsize(size)
+    return ax
+
+
+def draw_secants(f, x0, hs, slope, ax=None, xlim=(0.0, 2.4), title=None):
+    """A curve with its secants from x0 to x0 + h for each h, and its tangent at x0.
+
+    Args:
+        f: the function (vectorised: takes and returns numpy arrays).
+        x0: where the secants start and the tangent touches.
+        hs: the runs of the secants, largest first.
+        slope: the derivative f′(x0), the tangent's slope.
+
+    Returns:
+        The axes.
+    """
+    size = text_size()
+    ax = _axes(ax, figsize=(6.4, 4.4))
+    xs = np.linspace(*xlim, 200)
+    ax.plot(xs, f(xs), color="#333333", lw=2, label="$f(x) = x^2$")
+    styles = ("-", "-.", ":")
+    for k, h in enumerate(hs):
+        rise = f(np.array(x0 + h)) - f(np.array(x0))
+        s = float(rise / h)
+        colour = layer_colour(1 + k)
+        ax.plot(xs, f(np.array(x0)) + s * (xs - x0), ls=styles[k % len(styles)], color=colour, lw=1.8,
+                label=f"secant to $x$ = {x0 + h:g}: slope {s:g}")
+        ax.plot([x0 + h], [f(np.array(x0 + h))], "o", color=colour, ms=7)
+    ax.plot(xs, f(np.array(x0)) + slope * (xs - x0), ls="--", color="black", lw=2.2,
+            label=f"tangent at $x$ = {x0:g}: slope {slope:g}")
+    ax.plot([x0], [f(np.array(x0))], "o", color="black", ms=8, zorder=5)
+    top = float(np.max(f(xs)))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(-0.5, top + 0.3)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$f(x)$")
+    ax.legend(loc="upper left", framealpha=0.95)
+    if title:
+        ax.set_title(title)
+    return _readable(ax, size)
+
+
+def plot_difference_errors(hs, errors, ax=None, title=None):
+    """The error of finite-difference estimates against the step h, both on log scales.
+
+    Args:
+        hs: the steps.
+        errors: a dict, label -> the absolute error at each step.
+
+    Returns:
+        The axes.
+    """
+    size = text_size()
+    ax = _axes(ax, figsize=(6.4, 4.2))
+    for k, (label, values) in enumerate(errors.items()):
+        ax.loglog(hs, values, "os^"[k % 3] + "-", ms=5, color=layer_colour(1 + k), label=label)
+    from matplotlib.ticker import LogLocator
+
+    # a tick every third decade: fewer labels to typeset, as easy to read
+    ax.xaxis.set_major_locator(LogLocator(base=1000.0))
+    ax.yaxis.set_major_locator(LogLocator(base=1000.0))
+    ax.minorticks_off()
+    ax.set_xlabel("step $h$")
+    ax.set_ylabel("error of the estimate")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
+    if title:
+        ax.set_title(title)
+    return _readable(ax, size)
+
+
+def draw_rate_chain(nodes, factors, values=None, factor_values=None, result=None, ax=None, title=None, spacing=3.4):
+    """A chain of functions drawn left to right: a box per quantity, an arrow per link, and on each
+    arrow the rate at which the next quantity changes with the one before (the chain rule's factor).
+
+    Args:
+        nodes: the label of each quantity (LaTeX allowed), e.g. ["$x$", "$u = x^2 + 1$", "$y = u^3$"].
+        factors: one label per arrow, e.g. [r"$du/dx = 2x$", r"$dy/du = 3u^2$"].
+        values: optional, a line under each box (its value at a point).
+        factor_values: optional, a line under each arrow's factor (its value at that point).
+        result: optional, one line under the chain (the product of the factors).
+        spacing: the distance between boxes, in data units (a box is about 2 wide).
+
+    Returns:
+        The axes.
+    """
+    size = text_size()
+    n = len(nodes)
+    width = spacing * (n - 1) + 2.4
+    height = 2.2 + (0.7 if result else 0)
+    ax = _axes(ax, figsize=(width * 0.78, height * 0.78))
+    xs = np.arange(n) * spacing
+    for k, (x, label) in enumerate(zip(xs, nodes)):
+        ax.text(x, 0, label, ha="center", va="center", fontsize=size + 1, zorder=3,
+                bbox=dict(boxstyle="round,pad=0.45", fc="#ddf4ff", ec=layer_colour(1), lw=1.5))
+        if values is not None and values[k]:
+            ax.text(x, -0.75, values[k], ha="center", va="center", fontsize=size, color="#333333")
+    for k in range(n - 1):
+        start, end = xs[k] + 0.95, xs[k + 1] - 0.95
+        ax.annotate("", xy=(end, 0), xytext=(start, 0),
+                    arrowprops=dict(arrowstyle="-|>", color="#57606a", lw=1.8, mutation_scale=18))
+        middle = (xs[k] + xs[k + 1]) / 2
+        ax.text(middle, 0.42, factors[k], ha="center", va="bottom", fontsize=size, color="#8a4600")
+        if factor_values is not None and factor_values[k]:
+            ax.text(middle, -0.42, factor_values[k], ha="center", va="top", fontsize=size, color="#8a4600")
+    if result:
+        ax.text(xs.mean(), -1.55, result, ha="center", va="center", fontsize=size)
+    ax.set_xlim(xs[0] - 1.2, xs[-1] + 1.2)
+    ax.set_ylim(-1.95 if result else -1.15, 1.25)
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=size + 1)
+    return ax
+
+
+def draw_partial_slices(E, point, grad, spans, names=("w", "b"), axes=None):
+    """The two slices of a function of two variables through a point, each with its tangent there:
+    a partial derivative is the ordinary derivative along one variable with the other held fixed.
+
+    Args:
+        E: the function of the two variables (vectorised in each).
+        point: (v1, v2), where the slices cross.
+        grad: (∂E/∂v1, ∂E/∂v2) at the point: the tangents' slopes.
+        spans: ((low, high), (low, high)), the range of each variable.
+        names: the two variables' names.
+        axes: two axes, or None for a new figure.
+
+    Returns:
+        The two axes.
+    """
+    size = text_size()
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.8))
+        fig.subplots_adjust(wspace=0.28)
+    v1, v2 = point
+    height = E(v1, v2)
+    for k, ax in enumerate(axes):
+        s = np.linspace(*spans[k], 200)
+        at = point[k]
+        values = E(s, v2) if k == 0 else E(v1, s)
+        held = f"${names[1]}$ held at {v2:g}" if k == 0 else f"${names[0]}$ held at {v1:g}"
+        ax.plot(s, values, color=layer_colour(1 + k), lw=2, label=f"$E$ with {held}")
+        ax.plot(s, height + grad[k] * (s - at), "--", color="black", lw=1.8,
+                label=f"tangent: slope $\\partial E/\\partial {names[k]}$ = {grad[k]:g}")
+        ax.plot([at], [height], "o", color="black", ms=7, zorder=5)
+        ax.set_ylim(-1, max(values) * 1.05)
+        ax.set_title(f"along ${names[k]}$: the slope is $\\partial E/\\partial {names[k]}$")
+        ax.set_xlabel(f"${names[k]}$")
+        ax.set_ylabel("$E$")
+        ax.legend(loc="upper left", framealpha=0.95)
+        _readable(ax, size)
+    return axes
+
+
+def draw_gradient_field(E, gradient, wlim, blim, points, valley=None, ax=None, title=None, names=("w", "b"),
+                        scale=10.0):
+    """The contour lines of a function of two variables, with its gradient drawn as an arrow at some
+    points: each arrow points uphill, straight across the contour lines, longer where it is steeper.
+
+    Args:
+        E: the function, vectorised in both variables.
+        gradient: (v1, v2) -> the gradient there, a pair.
+        wlim, blim: the ranges of the two variables.
+        points: where to draw the arrows, a list of (v1, v2).
+        valley: optional (slope, intercept) of a line where E = 0, drawn dashed.
+        scale: the arrows are drawn 1/scale as long as the gradient (in the variables' units).
+
+    Returns:
+        The axes.
+    """
+    size = text_size()
+    ax = _axes(ax, figsize=(7.2, 5.0))
+    W, B = np.meshgrid(np.linspace(*wlim, 200), np.linspace(*blim, 200))
+    values = E(W, B)
+    # E = u² is a square: contours at u = ½, 1, 1½, … are evenly spaced where E's own values are not
+    levels = [(k / 2) ** 2 for k in range(int(2 * np.sqrt(values.max())) + 2)]
+    filled = ax.contourf(W, B, values, levels=levels, cmap="Blues", alpha=0.75)
+    ax.contour(W, B, values, levels=levels[1:], colors="#57606a", linewidths=0.8)
+    bar = ax.figure.colorbar(filled, ax=ax, shrink=0.92, ticks=levels[::2])
+    bar.ax.set_yticklabels([f"{v:g}" for v in levels[::2]])
+    bar.set_label("$E$", size=size)
+    bar.ax.tick_params(labelsize=size)
+    if valley is not None:
+        slope, intercept = valley
+        ws = np.linspace(*wlim, 2)
+        ax.plot(ws, slope * ws + intercept, "--", color="#333333", lw=1.8, label="$E = 0$")
+    P = np.array(points, dtype=float)
+    G = np.array([gradient(*p) for p in P], dtype=float)
+    ax.quiver(P[:, 0], P[:, 1], G[:, 0], G[:, 1], color="#D55E00", angles="xy", scale_units="xy",
+              scale=scale, width=0.008, zorder=4, label=f"$\\nabla E$, drawn 1/{scale:g} as long")
+    ax.plot(P[:, 0], P[:, 1], "o", color="#D55E00", ms=4, zorder=5)
+    ax.set_xlim(*wlim)
+    ax.set_ylim(*blim)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xlabel(f"${names[0]}$")
+    ax.set_ylabel(f"${names[1]}$")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+    if title:
+        ax.set_title(title)
+    return _readable(ax, size)

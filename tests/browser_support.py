@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -145,6 +146,21 @@ class Lab:
                     self.proc.kill()
                     self.proc.wait(timeout=10)
         self.log.close()
+
+
+AXE_DIR = ROOT / "tests" / "browser"
+AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_source():
+    """axe-core's script, installed from the project's lock file (npm ci) when missing."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            unavailable("npm not found (Debian: apt-get install nodejs npm), needed for axe-core")
+        subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=AXE_DIR, check=True,
+                       timeout=300, capture_output=True)
+    return AXE.read_text(encoding="utf-8")
 
 
 def launch_chromium(playwright):

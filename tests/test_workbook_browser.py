@@ -387,12 +387,7 @@ MEASURE_FIGURES = """() => {
 
 # Figures whose notebook sets a text smaller than the course's (contract C6: the notebook sessions
 # draw figures at sizes that keep plots.setup()'s text); strict: an entry goes once its figure is fixed.
-SMALL_FIGURE_TEXT = {
-    "01_one_weight.ipynb": "nb0103: cell 44 sets its titles to 8 pt (ax.title.set_fontsize(8))",
-    "03_two_layer_network.ipynb": "nb0103: cell 6 writes labels at fontsize=8",
-    "04_three_layer_network.ipynb": "nb0406: cell 52 writes labels at fontsize=8",
-    "06_backprop_as_code.ipynb": "nb0406: cell 39 writes its graph's labels at fontsize=9",
-}
+SMALL_FIGURE_TEXT = {}  # notebook → why its figures may still have small text (none left)
 
 
 @pytest.mark.parametrize("name", [

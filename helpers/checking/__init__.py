@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers import insights
 from helpers.checking import budget
 from helpers.checking.feedback import STATUS_COLOUR, STATUS_MARK, Feedback
 from helpers.checking.numeric import compare_numeric
@@ -104,6 +105,7 @@ def check(exercise_id, answer):
         problem = progress.record(exercise.id, "correct" if feedback else "tried")
         if problem:
             feedback.message = f"{feedback.message} {problem}"
+    insights.record_check(exercise.id, feedback)  # C5: on a class hub, one event for the teacher; never raises or waits
     if feedback.status == "wrong":
         try:
             if progress.hints_taken(exercise.id) == 0 and exercise.hints:
@@ -150,20 +152,43 @@ def demo(exercise_id, answer):
 
 
 def _judge(exercise, answer, remember=True):
-    """The Feedback for an answer, within the time budget; never raises."""
+    """The Feedback for an answer, within the time budget (CPU time, see ``budget``); never raises
+    (but the learner's own Ctrl-C, a KeyboardInterrupt, stops it)."""
     try:
-        if exercise.kind == "function":  # calls the learner's function: its own limits (2 s a call)
-            return _check(exercise, answer, remember)
-        finished, feedback = budget.run(_check, exercise, answer, remember)
+        finished, feedback = budget.run(_settled, exercise, answer, remember)
         if not finished:
-            feedback = Feedback(exercise.id, "invalid", (
-                "cannot check this: it is too complex to check within a second; simplify it first "
-                "(or compute the number itself)."), "timeout", exercise.title)
-    except Exception:  # a bug in the checker must not look like the learner's fault
+            feedback = Feedback(exercise.id, "invalid", _out_of_time(feedback), "timeout", exercise.title)
+    except KeyboardInterrupt:  # the learner's Ctrl-C stops the check
+        raise
+    except BaseException:  # a bug in the checker must not look like the learner's fault, nor escape
         feedback = Feedback(exercise.id, "invalid", (
             "the checker failed on this answer; please report it. Your answer was not judged."),
             "invalid", exercise.title)
     return feedback
+
+
+def _settled(exercise, answer, remember):
+    """_check with numpy's and Python's warning settings of our own: a learner's
+    np.seterr(all="raise") or warnings.simplefilter("error") must not turn the checker's own
+    arithmetic (an underflow in a comparison) into an error."""
+    import warnings
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return _check(exercise, answer, remember)
+
+
+def _out_of_time(spent):
+    """The refusal's wording says which clock ran out: "too complex" only when the check really
+    needed more than its CPU budget."""
+    if spent.reason == "cpu":
+        return (f"cannot check this: it needs more than {spent.seconds:g} s of computing to check, which is too "
+                "complex; simplify it first (or compute the number itself).")
+    if spent.waiting:
+        return (f"cannot check this: checking it was stopped after {spent.wall:.0f} s of waiting, while it "
+                "hardly computed (does something in your answer sleep or wait?). Run the cell again.")
+    return (f"cannot check this now: the computer is too busy (checking got only {spent.cpu:.1f} s of computing "
+            f"in {spent.wall:.0f} s). Run the cell again in a moment.")
 
 
 def _check(exercise, answer, remember):

@@ -71,27 +71,39 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
+class Verdict(tuple):
+    """(correct?, sentence), and the kind of answer as ``.diagnosis``: the checker's key, or "unanswered",
+    "no-answer" (nothing reached the grader), "refused" (not a plain answer), "timeout". The class
+    report (helpers/insights/report.py) reads it from the test cell's metadata (see VerifyAnswers)."""
+
+    def __new__(cls, correct, sentence, diagnosis):
+        verdict = super().__new__(cls, (correct, sentence))
+        verdict.diagnosis = diagnosis
+        return verdict
+
+
 def verdict(exercise_id, outputs, seconds=20):
-    """(correct?, sentence) for the outputs a test cell produced in the learner's kernel."""
+    """(correct?, sentence) for the outputs a test cell produced in the learner's kernel (a Verdict)."""
     documents = [o["data"][MIME] for o in outputs
                  if o.get("output_type") in ("display_data", "execute_result") and MIME in o.get("data", {})]
     if not documents:
-        return False, (f"Exercise {exercise_id}: no answer reached the grader (the test cell did not run to its end: "
-                       "an error in or before it, or the answer's name is not defined).")
+        return Verdict(False, (f"Exercise {exercise_id}: no answer reached the grader (the test cell did not run to its "
+                               "end: an error in or before it, or the answer's name is not defined)."), "no-answer")
     if len(documents) > 1:
-        return False, f"Exercise {exercise_id}: the test cell emitted {len(documents)} answers instead of one."
+        return Verdict(False, f"Exercise {exercise_id}: the test cell emitted {len(documents)} answers instead of one.",
+                       "refused")
     try:
         kind, value = decode(documents[0], exercise_id)
     except Refused as refused:
-        return False, f"Exercise {exercise_id}: {refused}."
+        return Verdict(False, f"Exercise {exercise_id}: {refused}.", "refused")
     if kind == "unanswered":
-        return False, f"Exercise {exercise_id}: not answered."
+        return Verdict(False, f"Exercise {exercise_id}: not answered.", "unanswered")
     try:
         with _time_limit(seconds):
             feedback = demo(exercise_id, value)
     except _TimeUp:
-        return False, f"Exercise {exercise_id}: the answer could not be checked within {seconds} s."
-    return bool(feedback), f"{feedback} (checked by the grader)"
+        return Verdict(False, f"Exercise {exercise_id}: the answer could not be checked within {seconds} s.", "timeout")
+    return Verdict(bool(feedback), f"{feedback} (checked by the grader)", feedback.diagnosis)
 
 
 class VerifyAnswers(NbGraderPreprocessor):
@@ -104,7 +116,12 @@ class VerifyAnswers(NbGraderPreprocessor):
         exercise_id = exercise_of(grading.get("grade_id"))
         if cell.cell_type != "code" or not grading.get("grade") or grading.get("solution") or exercise_id is None:
             return cell, resources
-        correct, sentence = verdict(exercise_id, cell.get("outputs", []), self.time_limit)
+        judged = verdict(exercise_id, cell.get("outputs", []), self.time_limit)
+        correct, sentence = judged
+        # for the class report (helpers/insights/report.py): the grader's own verdict, written over
+        # anything the submission put there
+        cell.metadata["backprop"] = {"verdict": {"exercise": exercise_id, "correct": bool(correct),
+                                                 "diagnosis": getattr(judged, "diagnosis", None)}}
         if correct:
             cell.outputs = [new_output("stream", name="stdout", text=sentence + "\n")]
         else:
