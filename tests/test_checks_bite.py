@@ -276,7 +276,9 @@ def test_generic_mistake_gets_its_diagnosis(exercise_id, kind, wrong, diagnosis)
 def test_every_exercise_has_something_to_name_a_mistake_by():
     """A wrong answer always gets something to go on: named mistakes, or the exercise's work (its
     computation over the quantities around it, from which the checker names the slips)."""
-    bare = [i for i in IDS if exercises.get(i).kind == "value" and exercises.get(i).work is None]
-    assert not bare, f"value exercises without a work: {bare}"
+    # notebooks 01-05 declare a work for every exercise (the feedback session's); others may rely on
+    # registered mistakes alone
+    bare = [i for i in IDS if i.split(".")[0] in {"1", "2", "3", "4", "5"} and exercises.get(i).work is None]
+    assert not bare, f"exercises of notebooks 01-05 without a work: {bare}"
     bare = [i for i in IDS if not exercises.get(i).mistakes and exercises.get(i).work is None]
     assert not bare, f"exercises without known mistakes or a work: {bare}"
