@@ -515,7 +515,7 @@ def _match(values, reference):
     compared = 0
     for row_v, row_r in zip(values, reference):
         for v, r in zip(row_v, row_r):
-            if r is None or v is INTRACTABLE:
+            if r is None or r is INTRACTABLE or v is INTRACTABLE:  # (a registered mistake may be beyond 3000 digits too)
                 continue
             if v is None or not _agree(v, r):
                 return False
