@@ -15,8 +15,8 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test fuzz test-load test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean \
-	workbook-update course-lab test-insights bench-insights class-report book test-book
+.PHONY: lab test fuzz corpus test-load test-browser notebooks student bench classroom test-classroom bench-grading hub \
+	test-hub clean workbook-update course-lab test-insights bench-insights class-report book test-book
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -68,9 +68,15 @@ test: $(VENV)/.test $(KERNEL_EXTENSION)
 test-browser: $(VENV)/.test $(KERNEL_EXTENSION)
 	$(BIN)/python -m pytest -m browser_slow tests/test_accessibility.py tests/test_workbook_browser.py
 
-## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test)
+## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test),
+## then the mistake corpus's share of specific diagnoses (tools/corpus.py)
 fuzz: $(VENV)/.test
-	$(BIN)/python tools/fuzz.py -n $(or $(FUZZ_INPUTS),20000)
+	status=0; $(BIN)/python tools/fuzz.py -n $(or $(FUZZ_INPUTS),20000) || status=1; \
+	$(BIN)/python tools/corpus.py || status=1; exit $$status
+
+## corpus: every learner mistake of tests/corpus/ through check: "mistakes: N, specific: P %" (about a minute)
+corpus: $(VENV)/.test
+	$(BIN)/python tools/corpus.py
 
 ## test-load: the checker's correctness suite (every right answer, rewritten symbolic forms, every function
 ## exercise's reference) in a fresh Python process beside 2, then 8 busy processes; fails if a right answer is refused

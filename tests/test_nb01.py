@@ -70,14 +70,14 @@ def test_contraction_and_thresholds():
 
 
 @pytest.mark.parametrize("exercise_id, answer, diagnosis", [
-    ("1.1", 2 * (5.7 * -23.1 - 50.1) / 2, "factor"),          # the 2 of the square forgotten
+    ("1.1", 2 * (5.7 * -23.1 - 50.1) / 2, "slip:missing-factor"),  # the 2 of the square forgotten
     ("1.1", -2 * (5.7 * -23.1 - 50.1), "sign"),
     ("1.2", 5.7 * -23.1, "mistake:seed 000's slip ∂a/∂w = a"),
     ("1.3", 2 * (5.7 * -23.1 - 50.1), "mistake:∂E/∂a instead of ∂E/∂w"),
     ("1.3", -2072.2, "rounded"),
     ("1.4", -23.1 + 0.007 * -2072.178, "mistake:a step uphill (gradient ascent)"),
     ("1.5", w_s - R_s * 2 * a_s * w_s * (a_s * w_s - y_s), "mistake:seed 000's slip ∂a/∂w = a"),
-    ("1.5", w_s - R_s * a_s * (a_s * w_s - y_s), "wrong"),
+    ("1.5", w_s - R_s * a_s * (a_s * w_s - y_s), "slip:missing-factor"),   # the 2 of the square forgotten
     ("1.6", 1 - 0.007 * 5.7**2, "mistake:the 2 of the square left out"),
     ("1.7", 1 / (2 * 5.7**2), "mistake:the edge of monotone convergence"),
     ("1.8", 12596.661 * 5.7, "mistake:seed 000's four-factor chain"),

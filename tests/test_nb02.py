@@ -88,12 +88,12 @@ def test_symbols_are_matched_by_name_not_by_assumptions():
 @pytest.mark.parametrize("exercise_id,answer,expected", [
     ("2.10", sp.Matrix([E_sym]).jacobian(x).T, "shape"),          # the gradient (a column), not the row
     ("2.10", E_sym.diff(x1), "shape"),                             # one entry only
-    ("2.6", sp.Matrix.hstack(*blocks), "shape"),                   # side by side instead of stacked
+    ("2.6", sp.Matrix.hstack(*blocks), "neighbour"),               # side by side instead of stacked
     ("2.7", np.array(sp.Matrix.vstack(*blocks).subs({x1: 0.05, x2: 0.1}), dtype=float), "shape"),
     ("2.4", A.T * 2, "wrong"),
     ("2.3", -x.applyfunc(sigma).jacobian(x), "sign"),
     ("2.8", 2 * g * x.T, "factor"),
-    ("2.9", sp.diag(*[sigma(v) * (1 - sigma(v)) for v in x]) * A, "wrong"),   # σ′ at x, not at z = A x
+    ("2.9", sp.diag(*[sigma(v) * (1 - sigma(v)) for v in x]) * A, "slip:wrong-point"),   # σ′ at x, not at z = A x
     ("2.1", sp.diag(-1 / x1**2, -1 / sp.Symbol("y") ** 2), "invalid"),         # a symbol the exercise has not
     ("2.1", 3.0, "invalid"),                                                    # a number for an expression
     ("2.7", "T", "invalid"),

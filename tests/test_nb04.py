@@ -54,9 +54,9 @@ def test_diagonal_only_softmax_jacobian_is_named_wherever_it_shows():
     name = f"mistake:{nb04.DIAGONAL_JACOBIAN}"
     assert diagnosis("4.3", J_diag) == name
     assert diagnosis("4.3", np.round(J_diag, 4)) == name       # the seed's rounding is no excuse
-    assert diagnosis("4.4", delta3_diag) == name
     assert diagnosis("4.5", np.outer(f.a[2], delta3_diag)) == name
     assert diagnosis("4.6", delta3_diag @ W3.T) == name
+    assert diagnosis("4.4", delta3_diag) == name   # last: after it, 4.5 and 4.6 say "fix 4.4 first"
 
 
 def test_diagonal_only_propagation_through_W_is_named_as_the_seed_writes_it():
@@ -64,8 +64,8 @@ def test_diagonal_only_propagation_through_W_is_named_as_the_seed_writes_it():
     name = f"mistake:{nb04.DIAGONAL_PROPAGATION}"
     # the seed: ∂E/∂h1_out_j = ∂E/∂h2_out_j · σ′_j · W_jjkj, i.e. δ2 times the diagonal of W2
     seed_style = np.array([g.delta[1][j] * W2[j, j] for j in range(3)]) * nets.relu_prime(f.z[0])
-    assert diagnosis("4.9", seed_style) == name
     assert diagnosis("4.10", np.outer(x, seed_style)) == name
+    assert diagnosis("4.9", seed_style) == name    # after 4.10: a wrong 4.9 first would make 4.10 "fix 4.9 first"
     assert diagnosis("4.6", g.delta[2] * np.diag(W3)) == name
     # and the correct sum over all units fed is accepted
     assert check("4.9", (g.delta[1] @ W2.T) * (f.z[0] > 0))

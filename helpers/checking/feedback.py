@@ -31,7 +31,12 @@ class Feedback:
         message: one or two sentences for the learner.
         diagnosis: a short machine-readable key ("correct", "transposed", "sign", "factor",
             "rounded", "shape", "mistake:<name>", "upstream:<id>", "wrong", "unanswered",
-            "invalid", "timeout", "solution").
+            "invalid", "timeout", "solution"; the slips of ``checking.slips``: "slip:<kind>"
+            for one ("slip:missing-factor", "slip:wrong-point", "slip:swapped", "slip:function",
+            "slip:transpose", "slip:elementwise", "slip:collapsed", "slip:mean-sum", "slip:axis",
+            ...), "slip:<kind>+<kind>" for two, "neighbour" for another question's answer; the
+            structural kinds "zero", "order", "axes", "diagonal-only", "diagonal-vector",
+            "constant", "partial", "step-size", "extra-symbols").
         title: what the exercise asks for.
         example: shown by ``demo()``: what ``check`` says about an answer the course gives as an
             example (a typical mistake), never the learner's own; it renders with its own badge.

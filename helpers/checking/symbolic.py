@@ -281,7 +281,23 @@ class _Table:
         return sum(1 for row in self.expected if all(e is not None for e in row))
 
     def values_of(self, expr):
-        return _values(expr, _compile(expr, self.symbols), self.symbols, self.points)
+        """expr's values at the points; the course's own expressions (registered mistakes) are
+        compiled once, the learner's each time."""
+        return _values(expr, _compiled_known(expr, self.symbols), self.symbols, self.points)
+
+
+_KNOWN: dict = {}  # (expression, symbols) -> compiled entries, for the registry's expressions
+
+
+def _compiled_known(expr, symbols):
+    key = (sp.ImmutableMatrix(expr) if isinstance(expr, sp.MatrixBase) else expr, tuple(symbols))
+    try:
+        found = _KNOWN.get(key)
+    except TypeError:  # not hashable: compile it afresh
+        return _compile(expr, symbols)
+    if found is None:
+        found = _KNOWN[key] = _compile(expr, symbols)
+    return found
 
 
 def _where(points, bad, symbols):
@@ -374,7 +390,7 @@ def _differing_for_real(table, candidates, base):
     return confirmed
 
 
-def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
+def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None, slips=None):
     """Diagnose a symbolic answer by mathematical equivalence over the symbols' whole domain.
 
     Args:
@@ -383,6 +399,8 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
         mistakes: (name, hint, value) triples, value a sympy object.
         factors: (factor, meaning) pairs of constant factors that are real mistakes here.
         rng: a random.Random for the points (fresh system randomness by default).
+        slips: the exercise's ``slips.Slips``, or None: the slips learners make in its computation,
+            named by kind (a factor missing, σ′ at the wrong point, a product in the wrong order).
 
     Returns:
         (status, diagnosis, message).
@@ -393,6 +411,14 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
     for _, _, m in mistakes:
         symbols |= sp.sympify(m).free_symbols
     by_name = {s.name: s for s in symbols}
+    if slips is not None:  # the notebook's other symbols (x_1 in an answer about A): a slip, not a typo
+        try:
+            known = list(slips.symbols)
+        except budget.OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001 - the finer diagnosis is lost, never the verdict
+            known, slips = [], None
+        by_name.update({s.name: s for s in known if s.name not in by_name})
     names = ", ".join(sorted(by_name))
     unknown = sorted(s.name for s in answer.free_symbols if s.name not in by_name)
     if unknown:
@@ -401,8 +427,17 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
             f"write it with {names}."
         )
     answer = _rename(answer, by_name)
+    symbols = set(expected.free_symbols) | {by_name[s.name] for s in answer.free_symbols}
+    for _, _, m in mistakes:
+        symbols |= sp.sympify(m).free_symbols
     sa, se = _shape(answer), _shape(expected)
     if sa != se:
+        named = _slip(answer, slips, pairs=True)
+        if named is not None:
+            return named
+        diagonal = _diagonal_as_vector(answer, expected)
+        if diagonal:
+            return diagonal
         if len(sa) == 2 and sa[::-1] == se:
             return "wrong", "shape", f"not yet: you gave a {sa[0]}×{sa[1]} matrix, the answer is {se[0]}×{se[1]}: the transpose would have the right shape."
         want = "a single expression" if se == () else f"a {se[0]}×{se[1]} matrix"
@@ -442,9 +477,24 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
         if not table.differing(transform=lambda v: -v) and any(
                 e not in (None, 0) for row in table.expected for e in row):
             return "wrong", "sign", "not yet: the sign is wrong: your answer is the negative of the expected one."
+    named = _slip(answer, slips, pairs=False, table=table)
+    if named is not None:
+        return named
+    if not _undefined_where_expected(table):
         for factor, meaning in (*COMMON_FACTORS, *factors):
             if not table.differing(transform=lambda v, f=factor: v / f):
                 return "wrong", "factor", f"not yet: your answer is {meaning}"
+    named = _slip(answer, slips, pairs=True, table=table)
+    if named is not None:
+        return named
+    kind = _structure(answer, expected, slips, table)
+    if kind is not None:
+        return kind
+    extra = sorted(s.name for s in answer.free_symbols - expected.free_symbols)
+    if extra:
+        return "wrong", "extra-symbols", (
+            f"not yet: your expression contains {', '.join(extra)}, which the answer does not depend on: "
+            "look for a quantity that belongs to another question (the derivative's variable, or the output itself).")
     where = _where(points, bad, symbols)
     first = ""
     if isinstance(expected, sp.MatrixBase):
@@ -465,7 +515,7 @@ def _match(values, reference):
     compared = 0
     for row_v, row_r in zip(values, reference):
         for v, r in zip(row_v, row_r):
-            if r is None or v is INTRACTABLE:
+            if r is None or r is INTRACTABLE or v is INTRACTABLE:  # (a registered mistake may be beyond 3000 digits too)
                 continue
             if v is None or not _agree(v, r):
                 return False
@@ -476,3 +526,104 @@ def _match(values, reference):
 def _undefined_where_expected(table):
     return any(a is None and e is not None
                for row_a, row_e in zip(table.answer, table.expected) for a, e in zip(row_a, row_e))
+
+
+def _spare():
+    from helpers.checking.slips import SPARE
+
+    return SPARE
+
+
+def _answer_at(answer, slips, table=None):
+    """The answer's values at the slips' sample points, batched like the slips' values (P, …), or None."""
+    symbols = sorted(set(slips.symbols) | answer.free_symbols, key=lambda s: s.name)
+    points = []
+    for k, point in enumerate(slips.points):
+        full = dict(point)
+        for s in symbols:
+            if s not in full:
+                full[s] = sp.Rational(37 + 11 * k + len(s.name), 41)
+        points.append(full)
+    if table is not None and set(table.symbols) >= answer.free_symbols:
+        functions, names = table.fa, table.symbols
+    else:
+        names = symbols
+        functions = _compile(answer, names)
+    for point in points:
+        for s in names:
+            point.setdefault(s, sp.Rational(13, 17))
+    rows = _values(answer, functions, names, points)
+    values = []
+    for row in rows:
+        if any(v is None or abs(v.imag) > 1e-12 * max(1.0, abs(v.real)) for v in row):
+            return None
+        values.append([v.real for v in row])
+    import numpy as np
+
+    shape = _shape(answer)
+    return np.array(values, dtype=float).reshape((len(points),) + tuple(shape))
+
+
+def _slip(answer, slips, pairs, table=None):
+    """(status, diagnosis, message) for an answer that one slip (or two) of the exercise explains."""
+    if slips is None or budget.remaining() <= _spare():
+        return None  # no time left for the finer diagnosis: the verdict comes first
+    from helpers.checking.numeric import slip_key, slip_message
+
+    try:
+        values = _answer_at(answer, slips, table)
+    except budget.OutOfTime:
+        raise
+    except Exception:  # noqa: BLE001 - an answer we cannot evaluate: no finer diagnosis
+        return None
+    if values is None:
+        return None
+    found = slips.match(values, pairs=False) or (slips.match(values, pairs=True) if pairs else None)
+    if found is None:
+        return None
+    return "wrong", slip_key(found), slip_message(found, slips)
+
+
+def _diagonal_as_vector(answer, expected):
+    """The diagonal of a diagonal Jacobian given as a column or a row."""
+    if not isinstance(answer, sp.MatrixBase) or not isinstance(expected, sp.MatrixBase):
+        return None
+    n = expected.shape[0]
+    if expected.shape != (n, n) or n < 2 or answer.shape not in ((n, 1), (1, n)):
+        return None
+    if any(expected[i, j] != 0 for i in range(n) for j in range(n) if i != j):
+        return None
+    try:
+        same = all(sp.simplify(answer[i] - expected[i, i]) == 0 for i in range(n))
+    except Exception:  # noqa: BLE001
+        return None
+    if same:
+        return "wrong", "diagonal-vector", (
+            "not yet: these are the right derivatives, but as a vector: the Jacobian of an entry-by-entry "
+            "map is a square matrix, with ∂y_i/∂x_j in row i, column j.")
+    return None
+
+
+def _structure(answer, expected, slips, table):
+    """A structural kind (only the diagonal, the right entries in another order, zero, a constant
+    multiple, some rows right), judged at the slips' sample points."""
+    if slips is None or not isinstance(expected, sp.MatrixBase) or budget.remaining() <= _spare():
+        return None
+    from helpers.checking.numeric import structure
+
+    try:
+        values = _answer_at(answer, slips, table)
+        reference = slips.reference()
+    except budget.OutOfTime:
+        raise
+    except Exception:  # noqa: BLE001
+        return None
+    if values is None or values.shape != reference.shape:
+        return None
+    kinds = {structure(v, r, 1e-9, 1e-12) for v, r in zip(values, reference)}
+    if len(kinds) == 1 and None not in kinds:
+        from helpers.checking.numeric import _sentence
+
+        key, text = kinds.pop()
+        return "wrong", key, f"not yet: {_sentence(text)}"
+    return None

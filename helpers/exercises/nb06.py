@@ -590,16 +590,16 @@ register(
         lambda: dense_forward,
         mistakes=(
             Mistake("the bias left out",
-                    "Z = X W + b: numpy adds the row b to every row of X W (broadcasting).",
+                    "The layer's bias is part of Z; numpy adds a row to every row of a matrix (broadcasting).",
                     lambda: (lambda X, W, b: X @ W)),
             Mistake("W used as n_out×n_in (the column convention)",
-                    "In the row convention W has one row per input (d_in × d_out), so Z = X @ W + b, "
-                    "with no transpose; X @ W.T only runs when the layer is square.",
+                    "In the row convention W has one row per input (d_in × d_out), so X multiplies it as it "
+                    "is; the transposed product only runs when the layer is square.",
                     lambda: (lambda X, W, b: X @ W.T + b)),
         ),
-        hint="One matrix product for the whole batch, then add b to every row.",
         hints=("Each row of X is one example; a layer maps a row of d_in numbers to a row of d_out numbers.",
-               "(N × d_in) @ (d_in × d_out) gives N × d_out; adding b of shape (d_out,) broadcasts it to every row."),
+               "Which product of X (N × d_in) and W (d_in × d_out) gives N × d_out, one row per example? The bias "
+               "is one row of d_out numbers, and numpy adds a row to every row of a matrix (broadcasting)."),
         kind="function", spec=SPECS["6.1"],
     ),
     Exercise(
@@ -607,18 +607,17 @@ register(
         lambda: dense_backward,
         mistakes=(
             Mistake("δ passed back through W instead of Wᵀ",
-                    "Z = X W, so ∂E/∂X = dZ Wᵀ: (N × d_out) @ (d_out × d_in). Without the transpose "
-                    "the product only runs when W is square.",
+                    "Z = X W: ∂E/∂X must come out N × d_in, and only one product of dZ with W or its "
+                    "transpose gives that; the other runs only when W is square.",
                     lambda: (lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0)))),
             Mistake("the bias gradient as the mean over the rows",
-                    "dZ already carries the 1/N of the mean over the batch (the loss put it there), so "
-                    "db is the plain sum of dZ's rows; averaging divides by N a second time.",
+                    "dZ already carries the 1/N of the mean over the batch (the loss put it there): "
+                    "averaging its rows divides by N a second time.",
                     lambda: (lambda dZ, X, W: (dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)))),
             Mistake("the weight gradient divided by N again",
-                    "dZ already carries the 1/N of the mean over the batch: dW = Xᵀ dZ, with no further 1/N.",
+                    "dZ already carries the 1/N of the mean over the batch: a further 1/N divides by N twice.",
                     lambda: (lambda dZ, X, W: (dZ @ W.T, X.T @ dZ / len(X), dZ.sum(axis=0)))),
         ),
-        hint="dX = dZ Wᵀ, dW = Xᵀ dZ, db = the sum of dZ over the rows (axis=0).",
         hints=("Each gradient has the shape of what it is the gradient of: dX like X, dW like W, db like b. "
                "Find the one product of dZ with X or W (transposed or not) that has that shape.",
                "dX: (N × d_out)(d_out × d_in); dW: (d_in × N)(N × d_out); db: b was added to every row, so "
@@ -630,20 +629,22 @@ register(
         lambda: relu_backward,
         mistakes=(
             Mistake("ReLU′ without the upstream gradient",
-                    "ReLU′(Z) is only the local factor: multiply it, entry by entry, by dA = ∂E/∂A, "
-                    "the gradient that arrives from above.",
+                    "ReLU′(Z) is only the local factor; the chain rule also needs dA = ∂E/∂A, the gradient "
+                    "that arrives from above.",
                     lambda: (lambda dA, Z: nets.relu_prime(Z))),
             Mistake("ReLU(Z) instead of ReLU′(Z)",
                     "The local factor is the derivative, 1 where Z > 0 and 0 elsewhere, not ReLU(Z) itself.",
                     lambda: (lambda dA, Z: dA * nets.relu(Z))),
             Mistake("the mask taken from dA instead of Z",
                     "Whether a unit passes its gradient depends on whether it was active in the forward "
-                    "pass, Z > 0, not on the sign of the gradient.",
+                    "pass, not on the sign of the gradient.",
                     lambda: (lambda dA, Z: dA * (dA > 0))),
         ),
-        hint="dZ = dA ⊙ ReLU′(Z), with ReLU′(Z) = 1 where Z > 0, else 0.",
-        hints=("An elementwise function has a diagonal Jacobian, so its backward pass is an elementwise product.",
-               "dZ = dA * (Z > 0): the gradient passes where the unit was active, and stops elsewhere."),
+        hints=("An elementwise function has a diagonal Jacobian, so its backward pass is an entry-by-entry product "
+               "with the function's slope.",
+               "ReLU's slope is 1 where the unit was active in the forward pass and 0 elsewhere: build that mask "
+               "from the right argument (a comparison gives True and False, which numpy multiplies as 1 and 0), "
+               "then combine it with the gradient from above."),
         kind="function", spec=SPECS["6.3"],
     ),
     Exercise(
@@ -651,19 +652,20 @@ register(
         lambda: sigmoid_backward,
         mistakes=(
             Mistake("σ′ computed from Z as if it were the output",
-                    "Z ⊙ (1 − Z) is σ′ only when it is given the output A = σ(Z); here the argument is the "
-                    "net input Z, so compute s = σ(Z) first and use s ⊙ (1 − s).",
+                    "u ⊙ (1 − u) is σ′ only when u is the output σ(Z); here the argument is the net input Z, "
+                    "so the sigmoid has to be applied first.",
                     lambda: (lambda dA, Z: dA * Z * (1 - Z))),
             Mistake("σ′ without the upstream gradient",
-                    "σ′(Z) is only the local factor: multiply it, entry by entry, by dA.",
+                    "σ′(Z) is only the local factor; the chain rule also needs dA, the gradient that arrives "
+                    "from above.",
                     lambda: (lambda dA, Z: nets.sigmoid_prime(Z))),
             Mistake("σ instead of σ′",
-                    "The local factor is the derivative σ(Z)(1 − σ(Z)), not σ(Z).",
+                    "The local factor is the sigmoid's slope, not its value.",
                     lambda: (lambda dA, Z: dA * nets.sigmoid(Z))),
         ),
-        hint="dZ = dA ⊙ σ(Z) ⊙ (1 − σ(Z)).",
-        hints=("Elementwise again: the local factor is σ′ at the net input Z.",
-               "s = σ(Z) = 1 / (1 + exp(−Z)); dZ = dA * s * (1 − s)."),
+        hints=("Entry by entry again, as in 6.3: the local factor is σ′ at the net input Z.",
+               "Notebook 02 (2.3) wrote σ′ with σ alone: compute σ from the net input Z first, then build the "
+               "slope from it and combine it with the gradient from above as in 6.3."),
         kind="function", spec=SPECS["6.4"],
     ),
     Exercise(
@@ -675,19 +677,19 @@ register(
                     "each row of P sums to 1.",
                     lambda: (lambda Z, T: (nets.softmax(Z.T).T - T) / len(Z))),
             Mistake("the diagonal of the softmax Jacobian only (seed 002)",
-                    "The softmax Jacobian is diag(p) − p pᵀ, not just its diagonal p(1 − p); with the "
-                    "full Jacobian, cross-entropy's −t/p collapses to p − t per row.",
+                    "The softmax Jacobian has off-diagonal entries too (every p_i depends on every z_j); with the "
+                    "full Jacobian the chain simplifies a lot (notebook 04, exercise 4.4).",
                     lambda: (lambda Z, T: -T * (1 - nets.softmax(Z)) / len(Z))),
             Mistake("the probabilities themselves",
-                    "The gradient of −Σ t log p through the softmax is p − t per row (over N): the targets "
-                    "are missing.",
+                    "The gradient of −Σ t log p through the softmax depends on the targets too: compare with "
+                    "notebook 04's δ3 (exercise 4.4).",
                     lambda: (lambda Z, T: nets.softmax(Z) / len(Z))),
         ),
-        hint="dZ = (softmax(Z) − T) / N, softmax row by row; subtract each row's maximum before exp.",
-        hints=("Per example, softmax followed by cross-entropy has the gradient p − t. The loss is the mean "
-               "over N rows. Large logits overflow np.exp: softmax(z) = softmax(z − max z).",
-               "P = exp(Z − Z.max(axis=1, keepdims=True)); P /= P.sum(axis=1, keepdims=True); "
-               "dZ = (P − T) / N."),
+        hints=("Per example, notebook 04 (exercise 4.4) found the gradient of cross-entropy after softmax; here "
+               "every row is one example, and the loss is the mean over the N rows.",
+               "Compute the softmax of every row at once (each row sums to 1: which axis?), use 4.4's result for "
+               "all rows together, then account for the mean. Large logits overflow np.exp: subtracting each "
+               "row's largest entry (keepdims=True) leaves the softmax unchanged."),
         kind="function", spec=SPECS["6.5"],
     ),
     Exercise(
@@ -695,22 +697,23 @@ register(
         lambda: backward,
         mistakes=(
             Mistake("δ passed back through W instead of Wᵀ",
-                    "Z = A W + b, so ∂E/∂A = dZ Wᵀ; the untransposed product runs only where a layer is square.",
+                    "Going back through Z = A W + b, the shapes must give ∂E/∂A the shape of A; the untransposed "
+                    "product runs only where a layer is square.",
                     lambda: _mistaken_backward(transpose_W=True)),
             Mistake("the bias gradients averaged a second time",
-                    "The 1/N is already in dZ at the output; db is the sum of dZ's rows in every layer.",
+                    "The 1/N is already in dZ at the output: averaging the rows again divides by N twice.",
                     lambda: _mistaken_backward(bias_mean=True)),
             Mistake("the 1/N of the mean left out",
-                    "The loss is the mean over the rows, so the output's dZ is (P − T) / N; every gradient "
-                    "below inherits that 1/N.",
+                    "The loss is the mean over the rows: the output's dZ carries a 1/N, and every gradient "
+                    "below inherits it.",
                     lambda: _mistaken_backward(output="sum")),
         ),
-        hint="Forward, keeping every Z and A; dZ = (P − T)/N at the output; then for each layer from the "
-             "top: dW = Aᵀ dZ, db = the sum of dZ's rows, dA = dZ Wᵀ, dZ = dA ⊙ ReLU′(Z) below.",
         hints=("Run the forward pass first and keep every layer's Z and A in lists; the backward pass walks "
-               "the layers in reverse (for l in reversed(range(L))) with the functions of 6.2, 6.3 and 6.5.",
-               "dZ = softmax_ce_backward(Z_L, T); for l = L … 1: dA, dW_l, db_l = dense_backward(dZ, A_(l−1), W_l); "
-               "then dZ = relu_backward(dA, Z_(l−1)) for the layer below."),
+               "the layers from the last to the first (for l in reversed(range(L))), with your functions of "
+               "6.2, 6.3 and 6.5.",
+               "At the output, 6.5 gives dZ. For each layer from the top, 6.2 turns dZ into that layer's two "
+               "gradients and the dA of the layer below, and 6.3 turns that dA into the layer below's dZ. Which "
+               "A does layer l's backward step need, and where in the two lists do its gradients go?"),
         kind="function", spec=SPECS["6.6"],
     ),
     Exercise(
@@ -727,11 +730,11 @@ register(
                     "and contributions add up: sum, do not average.",
                     lambda: (lambda G, shape: unbroadcast(G, shape) * np.prod(shape) / np.size(G))),
         ),
-        hint="Sum over the leading axes numpy added, then over every axis where shape has a 1 (keepdims=True).",
         hints=("If x was broadcast, each of its entries was used several times; the multivariable chain rule "
                "adds the gradients of all the uses.",
-               "while G.ndim > len(shape): G = G.sum(axis=0); then for each axis with shape[axis] == 1: "
-               "G = G.sum(axis=axis, keepdims=True)."),
+               "Broadcasting stretches an array in two ways: it adds axes in front (G has more dimensions than "
+               "shape), and it repeats an axis of size 1. Add G up over the axes of each kind, keeping a "
+               "size-1 axis as size 1, until its shape is exactly shape."),
         kind="function", spec=SPECS["6.7"],
     ),
 )
