@@ -2,7 +2,7 @@
 
     from helpers import check, hint, solution
     check("3.4", dW2)      # in an exercise cell: the verdict, recorded in your progress
-    hint("3.4")            # where to start; hint("3.4", 2) for the formula or the shapes
+    hint("3.4")            # where to start; hint("3.4", 2) for the method or the shapes
     solution("3.4", dW2)   # in a solution cell: verifies the reference, records nothing
     demo("4.4", wrong)     # in the course's own cells: what check says, recording nothing
 

@@ -1,4 +1,4 @@
-"""Hints before solutions: ``hint("3.4")`` says where to start, ``hint("3.4", 2)`` gives the formula
+"""Hints before solutions: ``hint("3.4")`` says where to start, ``hint("3.4", 2)`` gives the method
 or the shape reasoning. A hint never contains the answer's numbers; hints taken are kept in the
 learner's progress.
 
@@ -68,7 +68,7 @@ class Sentence(str):
 
 
 def hint(exercise_id, level=1):
-    """A hint for an exercise, in levels: 1 says where to start, 2 the formula or the shapes.
+    """A hint for an exercise, in levels: 1 says where to start, 2 the method or the shape reasoning, one step left to the learner.
 
     Args:
         exercise_id: "3.4" (as text).
