@@ -16,7 +16,7 @@ endif
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test fuzz corpus test-load test-browser notebooks student bench classroom test-classroom bench-grading hub \
-	test-hub clean workbook-update course-lab test-insights bench-insights class-report book test-book
+	test-hub clean workbook-update course-lab test-slow test-insights bench-insights class-report book test-book
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -57,16 +57,21 @@ workbook-update: $(VENV)/.lab
 course-lab: $(VENV)/.lab $(KERNEL_EXTENSION)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. $(ROOT_FLAG) notebooks/01_one_weight.ipynb
 
-## test: unit tests, notebook hygiene, nbval over every notebook, the planted workbook runs, the fuzz's CI part,
-## notebook 01 in Chromium
+## test: unit tests, notebook hygiene, nbval over every notebook, the planted workbook runs, the fuzz's and
+## the mistake corpus's CI parts (what is slow has a target of its own: test-slow, test-browser, ...)
 test: $(VENV)/.test $(KERNEL_EXTENSION)
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser_slow"
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser_slow and not slow"
+
+## test-slow: the slow checks that prove something: sympy on the larger networks (three ways), ... (CI runs it)
+test-slow: $(VENV)/.test $(KERNEL_EXTENSION)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m slow
 
 ## test-browser: every notebook in JupyterLab in Chromium: axe-core accessibility, tables at 1024 px,
-## figures' text alternatives, light and dark theme; the workbook as make lab opens it (notebook 01,
-## 06's debugger, badges in Debian's fonts, figure text at 1280×800) (slow; CI runs it after make test)
+## figures' text alternatives, light and dark theme; notebook 01 answered as a learner does; the workbook
+## as make lab opens it (notebook 01, 06's debugger, badges in Debian's fonts, figure text at 1280×800)
+## (slow; CI runs it after make test)
 test-browser: $(VENV)/.test $(KERNEL_EXTENSION)
-	$(BIN)/python -m pytest -m browser_slow tests/test_accessibility.py tests/test_workbook_browser.py
+	$(BIN)/python -m pytest -m browser_slow tests/test_browser.py tests/test_accessibility.py tests/test_workbook_browser.py
 
 ## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test),
 ## then the mistake corpus's share of specific diagnoses (tools/corpus.py)

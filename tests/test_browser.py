@@ -18,6 +18,10 @@ from browser_support import BUILD, ROOT, STEP_S
 NOTEBOOK = "notebooks/01_one_weight.ipynb"
 
 
+# JupyterLab and Chromium take tens of seconds: make test-browser runs these, and CI (make test does not)
+pytestmark = pytest.mark.browser_slow
+
+
 @pytest.fixture
 def notebook01(jupyter):
     if not (ROOT / NOTEBOOK).exists():

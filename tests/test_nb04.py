@@ -134,6 +134,9 @@ def three_ways():
 PARAMS = ["dW1", "dW2", "dW3", "db1", "db2", "db3"]
 
 
+# sympy on the whole 3-3-3-3 network, three times: seconds (make test-slow; make test checks the same
+# network three ways once, in tests/test_reference.py::test_lesson_networks_three_ways_to_1e_9)
+@pytest.mark.slow
 @pytest.mark.parametrize("key", [("cross_entropy", "row"), ("binary_cross_entropy", "row"), ("cross_entropy", "column")],
                          ids=lambda k: "-".join(k))
 @pytest.mark.parametrize("k", range(6), ids=PARAMS)
