@@ -101,6 +101,7 @@ def verdict(exercise_id, outputs, seconds=20):
     try:
         with _time_limit(seconds):
             feedback = demo(exercise_id, value)
+        feedback.example = False  # the grader's verdict on this learner's answer, not an example of a mistake
     except _TimeUp:
         return Verdict(False, f"Exercise {exercise_id}: the answer could not be checked within {seconds} s.", "timeout")
     return Verdict(bool(feedback), f"{feedback} (checked by the grader)", feedback.diagnosis)
