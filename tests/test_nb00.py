@@ -163,8 +163,8 @@ def test_section_2_one_sided_and_central_differences():
     assert 1e-9 <= steps[np.argmin(one_sided)] <= 1e-7 and one_sided.min() < 1e-8
     alts = [o.get("metadata", {}).get("image/png", {}).get("alt", "") for c in _cells() for o in c.get("outputs", [])]
     (alt,) = [a for a in alts if "one-sided" in a]
-    assert f"central error is smallest, {central.min():.0e}, at h = {steps[np.argmin(central)]:.0e}" in alt
-    assert f"one-sided error is smallest, {one_sided.min():.0e}, at h = {steps[np.argmin(one_sided)]:.0e}" in alt
+    assert "The central error is smallest, 5·10⁻¹², at h = 3·10⁻⁶" in alt and central.min() < 6e-12
+    assert "the one-sided error is smallest, 4·10⁻⁹, at h = 1·10⁻⁸" in alt and one_sided.min() < 5e-9
     assert f"{gradcheck.numerical_gradient(g, 1.0):.12f}" == "3.000000000000" and "3.000000000000" in shown
 
 
