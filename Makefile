@@ -62,9 +62,10 @@ course-lab: $(VENV)/.lab $(KERNEL_EXTENSION)
 test: $(VENV)/.test $(KERNEL_EXTENSION)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser_slow and not slow"
 
-## test-slow: the slow checks that prove something: sympy on the larger networks (three ways), ... (CI runs it)
+## test-slow: the slow checks that prove something: sympy on the larger networks and iris (three ways), and the
+## property and fuzz tests with more examples than make test draws (CI runs it)
 test-slow: $(VENV)/.test $(KERNEL_EXTENSION)
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m slow
+	BACKPROP_THOROUGH=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "slow or thorough"
 
 ## test-browser: every notebook in JupyterLab in Chromium: axe-core accessibility, tables at 1024 px,
 ## figures' text alternatives, light and dark theme; notebook 01 answered as a learner does; the workbook
