@@ -358,6 +358,7 @@ FUNCTIONS = {
     "exp": np.exp,
     "exp(-)": lambda z: np.exp(-z),
     "log": np.log,
+    "log10": np.log10,
     "sqrt": np.sqrt,
     "abs": np.abs,
     "identity": lambda z: z,
@@ -395,7 +396,9 @@ FN_SWAPS = {
     "softmax": (("sigmoid", "function", "σ entry by entry where softmax belongs{ctx}: softmax divides by the sum over "
                                         "the classes"),
                 ("identity", "missing-step", "softmax is not applied{ctx}")),
-    "log": (("identity", "missing-step", "the log is missing{ctx}"),),
+    "log": (("identity", "missing-step", "the log is missing{ctx}"),
+            ("log10", "function", "the logarithm to base 10 where the natural log belongs{ctx}: np.log is the "
+                                  "natural logarithm, the one whose derivative is 1/u")),
 }
 
 
@@ -626,6 +629,13 @@ def mutations(tree, shape_of=None):
                                 f"{inner.label or 'the difference'}"))
             out.append((path, Expr("matmul", e.args), "collapsed",
                         f"`@` (a matrix or dot product) where the entry-by-entry product `*` belongs{inner_ctx}"))
+            rates = [factor for _, factor in factors if factor.role]
+            if len(factors) >= 2 and len(rates) >= 2:  # the links of a chain added, not multiplied
+                added = factors[0][1]
+                for _, factor in factors[1:]:
+                    added = Expr("add", (added, factor))
+                out.append((path, added, "added",
+                            f"the factors of the chain are added where the chain rule multiplies them{inner_ctx}"))
         elif op == "matmul":
             a, b = e.args
             out.append((path, Expr("mul", (a, b)), "elementwise",
@@ -1031,6 +1041,8 @@ class Slips:
             variant = _replace(inner, p1, _rebind(n1, mapping))
         else:
             variant = _replace(inner, p1, n1)
+        if s1 == s2:  # the same slip in two places (both powers of a difference of cubes)
+            return variant, f"{k1}+{k2}", f"the same slip in two places: {s1}"
         return variant, f"{k1}+{k2}", f"two slips: {s1}; and {s2}"
 
     def pairs(self, until=None):
