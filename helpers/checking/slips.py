@@ -372,7 +372,8 @@ FN_TEXT = {"sigmoid": "σ", "dsigmoid": "σ′", "relu": "ReLU", "drelu": "ReLU�
 FN_SWAPS = {
     "sigmoid": (("dsigmoid", "function", "σ′ where σ itself belongs{ctx}: the forward pass applies the function, not its slope"),
                 ("softmax", "function", "softmax where σ belongs{ctx}: look at which activation this layer has"),
-                ("sigmoid(+z)", "function", "a sign in σ{ctx}: σ(z) = 1/(1 + e^(−z)), with the minus in the exponent"),
+                ("sigmoid(+z)", "function", "a slip in σ's formula{ctx}: this is 1 − σ, what a sign lost in the exponent (or "
+                                            "e^(−z) on top of the fraction) gives: check the exponent's sign and the top"),
                 ("1-sigmoid", "function", "1 − σ where σ belongs{ctx}: look at the exponent's sign and the fraction"),
                 ("1/(1-e^-z)", "function", "a sign in σ's denominator{ctx}: σ(z) = 1/(1 + e^(−z))"),
                 ("exp(-)", "function", "only e^(−z), one part of σ(z) = 1/(1 + e^(−z)){ctx}"),
