@@ -15,7 +15,7 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test fuzz corpus test-load test-browser notebooks student bench classroom test-classroom bench-grading hub \
+.PHONY: lab test fuzz corpus heldout test-load test-browser notebooks student bench classroom test-classroom bench-grading hub \
 	test-hub clean workbook-update course-lab test-slow test-insights bench-insights class-report book test-book
 
 $(BIN)/python:
@@ -83,6 +83,11 @@ fuzz: $(VENV)/.test
 ## corpus: every learner mistake of tests/corpus/ through check: "mistakes: N, specific: P %" (about a minute)
 corpus: $(VENV)/.test
 	$(BIN)/python tools/corpus.py
+
+## heldout: the held-out mistakes of tests/heldout/ (written before reading their exercises' diagnoses):
+## "heldout: N mistakes, specific: P %", and every mistake that gets only the generic line
+heldout: $(VENV)/.test
+	$(BIN)/python tools/corpus.py --heldout
 
 ## test-load: the checker's correctness suite (every right answer, rewritten symbolic forms, every function
 ## exercise's reference) in a fresh Python process beside 2, then 8 busy processes; fails if a right answer is refused

@@ -437,6 +437,10 @@ _SLIPS = {
         Mistake("the bias added to the inputs",
                 "b belongs to the layer's outputs: it is added to the weighted sums, after the product.",
                 lambda: (lambda X, W, b: (X + b) @ W)),
+        Mistake("the activation applied: the layer's output A where its net input Z is asked",
+                "dense_forward stops at the net input, the weighted sums plus the bias; the activation (ReLU) is "
+                "a step of its own, after it.",
+                lambda: (lambda X, W, b: np.maximum(0, X @ W + b))),
     ),
     "6.2": (
         Mistake("the bias gradient summed over everything",
@@ -493,6 +497,10 @@ _SLIPS = {
         Mistake("the sigmoid where the softmax belongs",
                 "The output layer is a softmax over the k classes of each row, not k separate sigmoids.",
                 lambda: (lambda Z, T: (nets.sigmoid(Z) - T) / len(Z))),
+        Mistake("the softmax derivative applied twice",
+                "Softmax and cross-entropy together collapse to a gradient with no further factor: the softmax's "
+                "Jacobian is already inside that collapse, so a factor P(1 − P) on top counts it twice.",
+                lambda: (lambda Z, T: (_softmax_rows(Z) - T) * _softmax_rows(Z) * (1 - _softmax_rows(Z)) / len(Z))),
     ),
     "6.6": (
         Mistake("ReLU′ forgotten between the layers",
