@@ -4,6 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY_OK := import sys; sys.exit(sys.version_info < (3, 11))
+# Compiled bytecode (and pytest's rewritten tests) kept in build/pycache, even where the environment
+# sets PYTHONDONTWRITEBYTECODE: otherwise each test worker and each notebook kernel compiles the tests
+# and helpers/ again on every run (measured: collecting make test's tests, 7.9 s of CPU -> 4.9 s).
+export PYTHONDONTWRITEBYTECODE :=
+export PYTHONPYCACHEPREFIX := $(CURDIR)/build/pycache
 
 # A .venv made with a Python older than 3.11 (or whose Python is gone) is rebuilt, not left broken.
 ifneq ($(wildcard $(BIN)/python),)

@@ -160,6 +160,9 @@ def test_column_convention_gradients_are_the_transposes():
         assert close(column[k], row[k], 1e-14)
 
 
+# sympy and central differences on the whole network once more (seconds): make test-slow; make test
+# checks these gradients three ways in tests/test_reference.py::test_lesson_networks_three_ways_to_1e_9
+@pytest.mark.slow
 def test_updated_weights_and_biases_agree_from_all_three_sources(three_ways):
     new_Ws, new_bs = nets.sgd_step(L.Ws, L.bs, grads(), rate)
     for source in three_ways["cross_entropy", "row"]:
