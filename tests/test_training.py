@@ -241,12 +241,21 @@ def test_the_gradient_at_the_average_example_is_not_the_average_gradient():
     assert gradcheck.rel_error(at_mean.dW[2], nets.backward(L.Ws, L.bs, X, T, L.activations, L.loss).dW[2]) > 1e-3
 
 
-def test_equal_weights_gradients_three_ways_and_their_symmetry():
-    """§6: with every weight 0.5, ∂E/∂W3 has equal rows and the hidden layers get exactly zero."""
+def _equal_weights():
     L = lessons.three_layer()
     X, T = datasets.seed_batch()
-    equal = [np.full_like(W, 0.5) for W in L.Ws]
-    g = assert_three_ways(equal, L.bs, X, T, L.activations, L.loss)
+    return [np.full_like(W, 0.5) for W in L.Ws], L.bs, X, T, L.activations, L.loss
+
+
+# sympy on the seed's batch with equal weights: seconds (make test-slow)
+@pytest.mark.slow
+def test_equal_weights_gradients_three_ways():
+    assert_three_ways(*_equal_weights())
+
+
+def test_equal_weights_gradients_and_their_symmetry():
+    """§6: with every weight 0.5, ∂E/∂W3 has equal rows and the hidden layers get exactly zero."""
+    g = nets.backward(*_equal_weights())
     assert np.array_equal(g.dW[2], np.repeat(g.dW[2][:1], 3, axis=0))
     assert np.abs(g.dW[2]).max() > 0.05
     assert np.abs(g.dW[0]).max() < 1e-15 and np.abs(g.dW[1]).max() < 1e-15
