@@ -80,11 +80,13 @@ class FunctionSpec:
     def call(self):
         return f"{self.name}({', '.join(self.args)})"
 
-    def inputs(self, exercise_id):
-        """The arguments of every case, drawn reproducibly (the same at every check)."""
+    def inputs(self, exercise_id, seed=None):
+        """The arguments of every case, drawn reproducibly (the same at every check), or, with a
+        seed (the grader's, drawn at grading time), drawn from that seed."""
         out = []
         for index, case in enumerate(self.cases):
-            rng = np.random.default_rng([zlib.crc32(exercise_id.encode()), index])
+            key = [zlib.crc32(exercise_id.encode()), index] if seed is None else [seed, zlib.crc32(exercise_id.encode()), index]
+            rng = np.random.default_rng(key)
             out.append(tuple(self.make(rng, case)))
         return out
 
@@ -343,11 +345,13 @@ _REFERENCE_CACHE: dict = {}
 _PREFERENCE = ("transposed", "bias-not-summed", "axis", "keepdims", "sign", "factor", "nan", "shape", "wrong")
 
 
-def _reference_runs(exercise):
-    key = exercise.id
+def _reference_runs(exercise, seed=None):
+    key = (exercise.id, seed)
     if key not in _REFERENCE_CACHE:
+        if seed is not None:  # the grader's inputs: one submission's, not worth keeping
+            _REFERENCE_CACHE.pop(next((k for k in _REFERENCE_CACHE if k[1] is not None), None), None)
         spec = exercise.spec
-        cases_args = spec.inputs(exercise.id)
+        cases_args = spec.inputs(exercise.id, seed)
         reference = exercise.expected()
         _REFERENCE_CACHE[key] = (cases_args, [_quiet(reference, _copy(args)) for args in cases_args], {})
     return _REFERENCE_CACHE[key]
@@ -396,6 +400,14 @@ def compare_function(exercise, answer):
     Returns:
         (status, diagnosis, message), status one of "correct", "wrong", "invalid", "unanswered".
     """
+    early = preliminary(exercise, answer)
+    if early is not None:
+        return early
+    return judge_runs(exercise, run_cases(answer, exercise.spec, exercise.spec.inputs(exercise.id)))
+
+
+def preliminary(exercise, answer):
+    """The verdict before any call (not answered, not a function, the wrong arguments), or None."""
     spec = exercise.spec
     call = spec.call
     if answer is Ellipsis or answer is None:
@@ -407,7 +419,7 @@ def compare_function(exercise, answer):
     if _is_stub(answer):
         return "unanswered", "unanswered", (
             f"not answered yet: the body of {spec.name} is still ...; write it, then run the cell again.")
-    cases_args, references, mistake_cache = _reference_runs(exercise)
+    cases_args = spec.inputs(exercise.id)
     try:
         import inspect
 
@@ -424,8 +436,23 @@ def compare_function(exercise, answer):
             f"argument{'s' if len(spec.args) != 1 else ''}, in this order.")
     except ValueError:
         pass  # no signature to read (a builtin): just call it
+    return None
 
-    runs = _run(answer, spec, cases_args)
+
+def run_cases(fn, spec, cases_args):
+    """Call the learner's function on every case (see _run): the list of runs judge_runs reads."""
+    return _run(fn, spec, cases_args)
+
+
+def judge_runs(exercise, runs, seed=None):
+    """The verdict on the runs of the learner's function on the cases' inputs (drawn from `seed`,
+    or the fixed ones): the grader calls this with runs recorded in the learner's sandboxed kernel.
+
+    Returns:
+        (status, diagnosis, message).
+    """
+    spec = exercise.spec
+    cases_args, references, mistake_cache = _reference_runs(exercise, seed)
     where = lambda run: spec.shapes(run.args)  # noqa: E731
 
     timeouts = [r for r in runs if r.outcome == "timeout"]
