@@ -19,7 +19,8 @@ outer (the kernel manager's child, with the grader's rights):
 
 inner (the first process inside the sandbox, pid 1 of its pid namespace):
     when root, hands HOME to the kernel's uid and drops to it; sets the resource limits; copies
-    the submission's files (read-only at /run/submission) into a fresh folder of HOME and changes
+    the grader's prepared HOME (matplotlib's font list, read-only at /run/skeleton) into HOME and
+    the submission's files (read-only at /run/submission) into a fresh folder of HOME, and changes
     to it; then starts the kernel and waits for it as the namespace's init. When the kernel exits,
     so does it, and Linux kills every process left in the pid namespace: nothing a submission
     started outlives its notebook.
@@ -91,9 +92,11 @@ def outer(config, command):
     args += ["--perms", "1777", "--size", str(config["disk"]), "--tmpfs", "/tmp",
              "--perms", "0700", "--size", str(config["disk"]), "--tmpfs", config["home"],
              "--bind", private, private, "--ro-bind", config["submission"], "/run/submission"]
+    if config.get("skeleton"):
+        args += ["--ro-bind", config["skeleton"], "/run/skeleton"]
     for name, value in config["env"].items():
         args += ["--setenv", name, value]
-    inner_config = {key: config[key] for key in ("work", "home", "uid", "limits")}
+    inner_config = {key: config.get(key) for key in ("work", "home", "uid", "limits", "skeleton")}
     args += ["--chdir", "/", "--", config["python"], "-I", "-S", config["jail"], "inner",
              json.dumps(inner_config), "--", *command]
 
@@ -113,6 +116,19 @@ def outer(config, command):
         _die(f"cannot run {config['bwrap']}: {exc}")
 
 
+def _copy(source, destination, wanted):
+    for root, dirs, files in os.walk(source):
+        target = os.path.join(destination, os.path.relpath(root, source))
+        os.makedirs(target, exist_ok=True)
+        for name in files:
+            if not wanted(name):
+                continue
+            try:
+                shutil.copyfile(os.path.join(root, name), os.path.join(target, name))
+            except OSError:
+                pass  # an unreadable or too large file: the notebook will say what it misses
+
+
 def inner(config, command):
     home, work, uid = config["home"], config["work"], config.get("uid")
     if uid is not None:
@@ -120,17 +136,9 @@ def inner(config, command):
         _drop(uid)
     _limits(config)
     os.makedirs(work, mode=0o700, exist_ok=True)
-    source = "/run/submission"
-    for root, dirs, files in os.walk(source):
-        target = os.path.join(work, os.path.relpath(root, source))
-        os.makedirs(target, exist_ok=True)
-        for name in files:
-            if name.endswith(".ipynb"):
-                continue
-            try:
-                shutil.copyfile(os.path.join(root, name), os.path.join(target, name))
-            except OSError:
-                pass  # an unreadable or too large file: the notebook will say what it misses
+    if config.get("skeleton"):  # the grader's prepared HOME: matplotlib's font list, built once
+        _copy("/run/skeleton", home, lambda name: True)
+    _copy("/run/submission", work, lambda name: not name.endswith(".ipynb"))
     os.chdir(work)
     # This process is the pid namespace's init (bwrap --as-pid-1): it starts the kernel, reaps
     # whatever ends in the sandbox, and exits with the kernel, and then Linux kills everything left
