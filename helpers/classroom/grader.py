@@ -352,11 +352,12 @@ class ExecuteForGrading(Execute):
         resources.setdefault("backprop", {})["seed"] = self._seed
         self._dead, self._locked, self._kept, self._km = None, False, 0, None
         self._cell_bytes, self._cut, self._monitor = {}, set(), None
-        saved = {name: os.environ.get(name) for name in (GRADING_ENV, SEED_ENV, "BACKPROP_PROGRESS")}
+        unsandboxed = {GRADING_ENV: "1", SEED_ENV: self._seed, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                       "MKL_NUM_THREADS": "1"}  # one BLAS thread, as in the sandbox: two spin against each other
+        saved = {name: os.environ.get(name) for name in (*unsandboxed, "BACKPROP_PROGRESS")}
         scratch = tempfile.TemporaryDirectory(prefix="backprop-grading-")
         if not self.sandbox.enabled:  # the kernel inherits the grader's environment
-            os.environ.update({GRADING_ENV: "1", SEED_ENV: self._seed,
-                               "BACKPROP_PROGRESS": os.path.join(scratch.name, "progress.json")})
+            os.environ.update({**unsandboxed, "BACKPROP_PROGRESS": os.path.join(scratch.name, "progress.json")})
         try:
             return super().preprocess(nb, resources, km)
         finally:

@@ -361,3 +361,30 @@ def test_feedback_shows_the_graders_verdict(course):
 
 def test_the_sandbox_is_announced(course):
     assert "every submission's kernel runs in a bubblewrap sandbox" in course["runs"][ONE]["log"]
+
+
+def test_a_notebook_that_is_not_one_fails_alone_with_a_line_in_the_log(course):
+    """A file that is not a notebook, or one without cells, fails its learner only: nbgrader grades
+    the others, says which failed, and exits with an error at the end."""
+    root = course["root"]
+    folder = root / "submitted" / "zz-garbled" / ONE
+    folder.mkdir(parents=True)
+    (folder / f"{ONE}.ipynb").write_text('{"cells": [ this is not JSON', encoding="utf-8")
+    cellless = json.loads(json.dumps(_release(root, ONE)))
+    cellless["cells"] = "none"
+    folder = root / "submitted" / "zz-cellless" / ONE
+    folder.mkdir(parents=True)
+    (folder / f"{ONE}.ipynb").write_text(json.dumps(cellless), encoding="utf-8")
+    every = set(course["points"][ONE])
+    synthetic.write(root, ONE, "zzz-after-them", synthetic.submission(_release(root, ONE), _source(root, ONE), right=every))
+    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+                   "HOME": str(course["grader_home"])}
+    environment.pop("BACKPROP_PROGRESS", None)
+    done = subprocess.run([str(BIN / "nbgrader"), "autograde", ONE, "--create"], cwd=root, env=environment,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    log = done.stdout + done.stderr
+    assert done.returncode != 0, "nbgrader reports the failed learners at the end"
+    assert "There was an error processing assignment '01_one_weight' for student 'zz-garbled'" in log
+    assert "There was an error processing assignment '01_one_weight' for student 'zz-cellless'" in log
+    assert _scores(course, ONE, "zzz-after-them") == _earned(course, ONE, every)
+    assert not _survivors()
