@@ -1,5 +1,5 @@
-# Two commands: `make lab` opens the course, `make test` runs every test. Each creates .venv
-# on its own the first time (with the Python 3.11+ found as $(PYTHON)).
+# Two commands: `make lab` opens the course (your workbook), `make test` runs every test. Each
+# creates .venv on its own the first time (with the Python 3.11+ found as $(PYTHON)).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,7 +15,8 @@ endif
 # JupyterLab refuses to run as root unless told; CI runs as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test fuzz test-browser notebooks student bench classroom test-classroom bench-grading hub test-hub clean
+.PHONY: lab test fuzz corpus test-load test-browser notebooks student bench classroom test-classroom bench-grading hub \
+	test-hub clean workbook-update course-lab test-slow test-insights bench-insights class-report book test-book
 
 $(BIN)/python:
 	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "The course needs Python 3.11 or newer, and '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; echo "Name another one, for instance: make PYTHON=python3.12 lab"; exit 1; }
@@ -34,26 +35,62 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
-## lab: open the course in JupyterLab, on 127.0.0.1 only, with Jupyter's token authentication
-lab: $(VENV)/.lab
+# The course's kernel extension (helpers/kernel.py: after a kernel restart, an undefined name gets
+# one line saying what to do), enabled for every kernel of .venv in its etc/ipython/.
+KERNEL_EXTENSION := $(VENV)/etc/ipython/ipython_kernel_config.py
+$(KERNEL_EXTENSION): tools/lab.py | $(BIN)/python
+	$(BIN)/python tools/lab.py --install-kernel-extension
+	touch $@
+
+## lab: your workbook (workbook/, made the first time, never overwritten) in JupyterLab, opened on notebook 01,
+## on 127.0.0.1 only, with Jupyter's token authentication
+lab: $(VENV)/.lab $(KERNEL_EXTENSION)
+	$(BIN)/python tools/lab.py
+
+## workbook-update NB=03: take the course's newer version of workbook notebook 03 (NB=all: every one);
+## yours is kept beside it as notebooks/03_….yours-<date>.ipynb
+workbook-update: $(VENV)/.lab
+	@test -n "$(NB)" || { echo "Say which notebook: make workbook-update NB=03 (or NB=all)"; exit 1; }
+	$(BIN)/python tools/editions.py workbook --take $(NB)
+
+## course-lab: the course's own notebooks (stored with outputs) in JupyterLab, for editing the course
+course-lab: $(VENV)/.lab $(KERNEL_EXTENSION)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. $(ROOT_FLAG) notebooks/01_one_weight.ipynb
 
-## test: unit tests, notebook hygiene, nbval over every notebook, the fuzz's CI part, notebook 01 in Chromium
-test: $(VENV)/.test
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser_slow"
+## test: unit tests, notebook hygiene, nbval over every notebook, the planted workbook runs, the fuzz's and
+## the mistake corpus's CI parts (what is slow has a target of its own: test-slow, test-browser, ...)
+test: $(VENV)/.test $(KERNEL_EXTENSION)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser_slow and not slow"
+
+## test-slow: the slow checks that prove something: sympy on the larger networks (three ways), ... (CI runs it)
+test-slow: $(VENV)/.test $(KERNEL_EXTENSION)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m slow
 
 ## test-browser: every notebook in JupyterLab in Chromium: axe-core accessibility, tables at 1024 px,
-## figures' text alternatives, light and dark theme (slow; CI runs it after make test)
-test-browser: $(VENV)/.test
-	$(BIN)/python -m pytest -m browser_slow tests/test_accessibility.py
+## figures' text alternatives, light and dark theme; notebook 01 answered as a learner does; the workbook
+## as make lab opens it (notebook 01, 06's debugger, badges in Debian's fonts, figure text at 1280×800)
+## (slow; CI runs it after make test)
+test-browser: $(VENV)/.test $(KERNEL_EXTENSION)
+	$(BIN)/python -m pytest -m browser_slow tests/test_browser.py tests/test_accessibility.py tests/test_workbook_browser.py
 
-## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test)
+## fuzz: adversarial answers for every exercise (tools/fuzz.py, at least 20,000 inputs; not part of test),
+## then the mistake corpus's share of specific diagnoses (tools/corpus.py)
 fuzz: $(VENV)/.test
-	$(BIN)/python tools/fuzz.py -n $(or $(FUZZ_INPUTS),20000)
+	status=0; $(BIN)/python tools/fuzz.py -n $(or $(FUZZ_INPUTS),20000) || status=1; \
+	$(BIN)/python tools/corpus.py || status=1; exit $$status
+
+## corpus: every learner mistake of tests/corpus/ through check: "mistakes: N, specific: P %" (about a minute)
+corpus: $(VENV)/.test
+	$(BIN)/python tools/corpus.py
+
+## test-load: the checker's correctness suite (every right answer, rewritten symbolic forms, every function
+## exercise's reference) in a fresh Python process beside 2, then 8 busy processes; fails if a right answer is refused
+test-load: $(VENV)/.test
+	$(BIN)/python tools/load_test.py
 
 ## student: generate the student edition (solutions removed, outputs cleared) in build/student/
-student: $(VENV)/.test
-	$(BIN)/python tools/make_student.py
+student: $(VENV)/.lab
+	$(BIN)/python tools/editions.py student
 
 $(VENV)/.bench: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e '.[bench]'
@@ -92,7 +129,7 @@ notebooks: $(VENV)/.test
 	BACKPROP_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 $(VENV)/.hub: pyproject.toml | $(BIN)/python
-	$(PIP_INSTALL) -e '.[test,class,hub]'
+	$(PIP_INSTALL) -e '.[test,class,hub,insights]'
 	touch $@
 
 # JupyterHub's proxy, pinned in hub/package-lock.json, installed into hub/node_modules (git-ignored)
@@ -109,5 +146,39 @@ hub: $(VENV)/.hub $(HUB_PROXY) classroom
 test-hub: $(VENV)/.hub $(HUB_PROXY) classroom
 	$(NBGRADER_ENV) $(BIN)/python -m pytest -s tests/e2e/class_e2e.py
 
+# --- the class insights (issue 22): the service, its database and the class report -----------------
+
+## test-insights: the insights service's tests again on PostgreSQL (Debian's, in a temporary directory), a restart keeps every event, the class report on a real gradebook (slow)
+test-insights: $(VENV)/.hub
+	$(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/insights_e2e.py
+
+## bench-insights: 300 learners with their own hub tokens, 50 events each, on SQLite and PostgreSQL; then kill -9 mid-load (about 5 min)
+bench-insights: $(VENV)/.hub $(HUB_PROXY)
+	$(BIN)/python bench/insights.py
+
+## class-report: after nbgrader autograde, per assignment: score distribution, share right and commonest mistakes (HTML, CSV) in build/class-report/
+COURSE ?= build/classroom
+class-report: $(VENV)/.class
+	$(NBGRADER_ENV) $(BIN)/python -m helpers.insights.report --course $(COURSE) --out build/class-report
+
+# (never workbook/: it holds the learner's work)
+$(VENV)/.book: pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) -e '.[test,book]'
+	touch $@
+
+# MathJax for the website, pinned in book/package-lock.json, installed into book/node_modules (git-ignored)
+BOOK_MATHJAX := book/node_modules/mathjax/tex-mml-chtml.js
+$(BOOK_MATHJAX): book/package.json book/package-lock.json
+	cd book && npm ci --no-audit --no-fund
+	touch $@
+
+## book: the course as a static website in build/book/html/ (stored outputs, never re-executed; offline: MathJax served by the site)
+book: $(VENV)/.book $(BOOK_MATHJAX)
+	$(BIN)/python tools/make_book.py $(if $(BINDER),--binder $(BINDER))
+
+## test-book: build the website and open every page in Chromium: offline, MathJax, alt text, axe-core, 1024 px, folded solutions (slow)
+test-book: book
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/book_site.py
+
 clean:
-	rm -rf build $(VENV) hub/node_modules
+	rm -rf build $(VENV) hub/node_modules book/node_modules

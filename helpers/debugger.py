@@ -11,19 +11,26 @@ names where the backward pass first goes wrong and how.
 
 "First" follows the backward pass itself, which starts at the output layer L and ends at layer
 1: the table lists the layers in that order, and "before" a layer means the layers above it
-(computed earlier in the backward pass), "after" the layers below it. A mistake in a layer's δ
+(computed earlier in the backward pass), "after" the layers below it. A mistake in a layer's G = ∇Z E
 travels down, so the first wrong layer is where to look; layers after it may be wrong only
 because of it.
+
+The function to debug is whatever the learner's name holds, so anything may arrive: the ``...``
+of an exercise not answered yet, a body still ``...``, a number, a function that raises, loops for
+ever or returns something else. Each gets one sentence, never a traceback.
 """
 
 from __future__ import annotations
 
 import html
+import inspect
 
 import numpy as np
 
 from helpers import gradcheck, nets
-from helpers.checking.functions import _copy, _exception_text, call_with_limit, compare_array
+from helpers.checking.functions import _copy, _exception_text, _has_ellipsis, _is_stub, call_with_limit, compare_array
+
+EXERCISE = "6.6"  # the exercise whose backward the notebook's debugger cell debugs
 
 _KIND_WORDS = {
     "transposed": "transposed", "sign": "wrong sign", "factor": "off by a constant factor",
@@ -105,11 +112,34 @@ def _layer_text(layers):
     return ("layer " if len(layers) == 1 else "layers ") + ", ".join(str(l) for l in layers)
 
 
+def _not_a_backward(backward):
+    """A sentence if `backward` cannot be debugged at all (not answered, not a function), else None."""
+    if backward is Ellipsis or backward is None:
+        return (f"There is no backward of yours to debug yet: answer Exercise {EXERCISE} first (write the "
+                "function in its cell and run it), then run this cell again.")
+    if not callable(backward):
+        kind = type(backward).__name__
+        return (f"backward is {'an' if kind[0] in 'aeiou' else 'a'} {kind}, not a function: define it with "
+                f"def backward(Ws, bs, X, T): in Exercise {EXERCISE}, run that cell, then run this one again.")
+    try:
+        inspect.signature(backward).bind(None, None, None, None)
+    except TypeError:
+        return (f"Your backward cannot be called as backward(Ws, bs, X, T): it should take these four arguments, "
+                f"in this order (Exercise {EXERCISE}).")
+    except ValueError:
+        pass  # no signature to read (a builtin): just call it
+    if _is_stub(backward):
+        return (f"Your backward does nothing yet (its body is still ...): write it in Exercise {EXERCISE}, "
+                "run that cell, then run this one again.")
+    return None
+
+
 def debug_backward(backward, Ws, bs, X, T):
     """Compare a hand-written backward pass with the reference and with central differences.
 
     Args:
-        backward: the learner's function, ``backward(Ws, bs, X, T) → (dWs, dbs)``.
+        backward: the learner's function, ``backward(Ws, bs, X, T) → (dWs, dbs)``; anything else
+            (``...``, a number, a stub) gets a sentence saying what to do first.
         Ws, bs: weights (d_in × d_out, row convention) and biases, one per layer.
         X, T: a batch (N × d) and its one-hot targets (N × k).
 
@@ -118,6 +148,9 @@ def debug_backward(backward, Ws, bs, X, T):
         order of the backward pass, where the gradients go wrong, and the kind of mistake.
         Never raises.
     """
+    unanswered = _not_a_backward(backward)
+    if unanswered:
+        return Report([], None, unanswered)
     Ws = [np.array(W, dtype=float) for W in Ws]
     bs = [np.array(b, dtype=float) for b in bs]
     X, T = np.array(X, dtype=float), np.array(T, dtype=float)
@@ -133,6 +166,9 @@ def debug_backward(backward, Ws, bs, X, T):
         return Report([], None, "Your backward did not return within 2 s, so it was stopped: is there a loop that never ends?")
     if outcome == "raised":
         return Report([], None, f"Your backward raised {_exception_text(result)}: nothing to compare yet.")
+    if _has_ellipsis(result):
+        return Report([], None, (f"Your backward still returns ...: write its body in Exercise {EXERCISE}, "
+                                 "run that cell, then run this one again."))
     try:
         dWs, dbs = result
         dWs, dbs = list(dWs), list(dbs)
@@ -174,13 +210,13 @@ def debug_backward(backward, Ws, bs, X, T):
              f"layer {top}, {name}: {_KIND_WORDS[kind]}. {name} {text}."]
     both = {n for n, _, _ in wrong[top]} == {f"∇W{top}", f"∇b{top}"}
     if both:
-        where = ("the output δ, (P − T)/N" if top == L else
+        where = ("the output gradient, (P − T)/N" if top == L else
                  f"the gradient passed down from layer {top + 1} (through W{top + 1}ᵀ) or the ReLU′ of layer {top}")
-        parts.append(f"Both ∇W{top} and ∇b{top} are wrong, so δ{top} = ∂E/∂Z{top} itself is wrong: look at {where}.")
+        parts.append(f"Both ∇W{top} and ∇b{top} are wrong, so G{top} = ∇Z{top} E itself is wrong: look at {where}.")
     elif name == f"∇W{top}":
-        parts.append(f"∇b{top} is right, so δ{top} is right: the mistake is in how ∇W{top} is made from it.")
+        parts.append(f"∇b{top} is right, so G{top} = ∇Z{top} E is right: the mistake is in how ∇W{top} is made from it.")
     else:
-        parts.append(f"∇W{top} is right, so δ{top} is right: the mistake is in how ∇b{top} is made from it.")
+        parts.append(f"∇W{top} is right, so G{top} = ∇Z{top} E is right: the mistake is in how ∇b{top} is made from it.")
     if before:
         parts.append(f"Everything before it in the backward pass ({_layer_text(before)}) is right.")
     wrong_after = [l for l in after if l in wrong]

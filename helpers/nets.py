@@ -301,7 +301,7 @@ def sgd_step(Ws, bs, grads, rate):
 
 
 def one_weight_grad(a_prev, w, y):
-    """∂C/∂w = ∂a/∂w · ∂C/∂a = a_prev · 2(a_prev·w − y)."""
+    """∂C/∂w = ∂C/∂a · ∂a/∂w = 2(a_prev·w − y) · a_prev."""
     return a_prev * 2.0 * (a_prev * w - y)
 
 
@@ -317,6 +317,29 @@ def descend(a_prev, w0, y, rate, steps):
 def contraction(a_prev, rate):
     """The factor 1 − 2Ra² by which each step multiplies the distance w − w* to the optimum."""
     return 1.0 - 2.0 * rate * a_prev**2
+
+
+def chain_grads(x, w1, w2, t):
+    """Notebook 01's two-weight chain a1 = x·w1, a2 = a1·w2, E = (a2 − t)²: one backward pass.
+
+    ∂E/∂a2 = 2(a2 − t) is computed once and shared: ∂E/∂w2 = ∂E/∂a2 · a1 and
+    ∂E/∂w1 = ∂E/∂a2 · w2 · x. Returns (∂E/∂w1, ∂E/∂w2).
+    """
+    a1 = x * w1
+    dE_da2 = 2.0 * (a1 * w2 - t)
+    return dE_da2 * w2 * x, dE_da2 * a1
+
+
+def descend_chain(x, w1, w2, t, rate, steps, train=("w1", "w2")):
+    """`steps` gradient-descent steps on the chain, updating only the weights named in `train`
+    (both at once, each from the gradients at the current weights). Returns the (w1, w2) pairs,
+    the start included: an array of shape (steps + 1, 2)."""
+    pairs = [(float(w1), float(w2))]
+    for _ in range(steps):
+        g1, g2 = chain_grads(x, w1, w2, t)
+        w1, w2 = (w1 - rate * g1 if "w1" in train else w1), (w2 - rate * g2 if "w2" in train else w2)
+        pairs.append((w1, w2))
+    return np.array(pairs)
 
 
 def regime(a_prev, rate):

@@ -141,3 +141,44 @@ c.Spawner.pre_spawn_hook = _prepare_home
 EXCHANGE.mkdir(parents=True, exist_ok=True)
 EXCHANGE.chmod(0o1777)
 HOMES.mkdir(parents=True, exist_ok=True)
+
+# --- the class insights service (issue 22; docs/teaching.md, "Class insights") ----------------------
+# A JupyterHub-managed service (helpers/insights/service.py) at /services/insights/: the learners'
+# kernels send it one event per check and hint (helpers/insights/__init__.py), with their own
+# JUPYTERHUB_API_TOKEN; the instructors see the class's mistakes live on its dashboard.
+# BACKPROP_HUB_INSIGHTS=off leaves it out (the kernels then send nothing).
+INSIGHTS = "insights"
+if os.environ.get("BACKPROP_HUB_INSIGHTS", "on").lower() not in ("off", "0", "false", "no"):
+    INSIGHTS_PORT = int(os.environ.get("BACKPROP_HUB_INSIGHTS_PORT", PORT + 3))
+    INSIGHTS_URL = f"http://127.0.0.1:{INSIGHTS_PORT}"
+    c.JupyterHub.services.append({
+        "name": INSIGHTS,
+        "url": INSIGHTS_URL,
+        "command": [sys.executable, "-m", "helpers.insights.service"],
+        # SQLite (WAL) in the state directory; a postgresql:// URL here and it is PostgreSQL
+        "environment": {"BACKPROP_INSIGHTS_DB": os.environ.get("BACKPROP_HUB_INSIGHTS_DB",
+                                                               f"sqlite:///{STATE / 'insights.sqlite'}")},
+        "cwd": str(STATE),
+        # the dashboard asks the hub for this scope at login: only a user who holds it gets it
+        "oauth_client_allowed_scopes": ["custom:insights:dashboard"],
+        "oauth_no_confirm": True,  # the hub's own service: no "authorize access?" page
+        "display": True,  # listed in the hub's Services menu
+    })
+    c.JupyterHub.custom_scopes.update({
+        "custom:insights:dashboard": {"description": "See the class's live insights dashboard (every learner's events)."},
+    })
+    # the teachers: a group, and a role that gives the group the dashboard
+    c.JupyterHub.load_groups.update({"instructors": {"users": [INSTRUCTOR]}})
+    c.JupyterHub.load_roles.append({
+        "name": "insights-teacher",
+        "description": "The class insights dashboard",
+        "scopes": ["custom:insights:dashboard"],
+        "groups": ["instructors"],
+    })
+    # every user may reach the service (their own events, and sending them) ...
+    c.JupyterHub.extra_user_scopes.add(f"access:services!service={INSIGHTS}")
+    # ... and so may the token their server gets (the kernels inherit it): the server role's scopes, plus this
+    c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server",
+                                     f"access:services!service={INSIGHTS}"]
+    # where the kernels send events: the service directly, not through the proxy
+    c.Spawner.environment["BACKPROP_INSIGHTS_URL"] = f"{INSIGHTS_URL}/services/{INSIGHTS}/"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,7 +71,9 @@ def _free_port():
 class Lab:
     """A JupyterLab server in a subprocess, and the few REST calls the tests need."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, root=ROOT):
+        """`root`: the folder JupyterLab serves (the repository; a workbook for the workbook's tests)."""
+        self.root = Path(root)
         self.port, self.token = _free_port(), secrets.token_hex(24)
         self.base = f"http://127.0.0.1:{self.port}"
         self.progress_file = workdir / "progress.json"
@@ -86,7 +89,7 @@ class Lab:
                "JUPYTER_RUNTIME_DIR": str(workdir / "runtime")}  # course notebook opens untrusted)
         env.pop("MPLBACKEND", None)  # kernels draw with the inline backend, as a learner's do
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-               "--port-retries=0", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={ROOT}",
+               "--port-retries=0", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
                # window.jupyterapp: the tests open notebooks and switch themes through JupyterLab's
                # own commands; what a learner types and clicks, they type and click
@@ -95,7 +98,7 @@ class Lab:
             cmd.append("--allow-root")  # CI runs as root
         self.log_path = workdir / "jupyterlab.log"
         self.log = open(self.log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def api(self, method, path, timeout=10):
         request = urllib.request.Request(self.base + path, method=method,
@@ -143,6 +146,21 @@ class Lab:
                     self.proc.kill()
                     self.proc.wait(timeout=10)
         self.log.close()
+
+
+AXE_DIR = ROOT / "tests" / "browser"
+AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_source():
+    """axe-core's script, installed from the project's lock file (npm ci) when missing."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            unavailable("npm not found (Debian: apt-get install nodejs npm), needed for axe-core")
+        subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=AXE_DIR, check=True,
+                       timeout=300, capture_output=True)
+    return AXE.read_text(encoding="utf-8")
 
 
 def launch_chromium(playwright):

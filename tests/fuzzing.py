@@ -47,7 +47,7 @@ HAZARDS = ("never ends", "itertools.", "Pow(", "10^(10^", "10^5000", "10^6", "10
            "5000", "200×200", "million", "generator", "iterator", "map object", "Float with", "zeta", "LambertW", "expanded")
 STATUSES = {"correct", "wrong", "unanswered", "invalid", "solution"}
 CATEGORIES = ("junk", "lying", "ids", "near-miss", "factor", "mistake", "partial-domain", "pathological",
-              "correct-form", "float32")
+              "correct-form", "float32", "wrong-function", "hostile-function")
 
 
 @dataclass
@@ -902,7 +902,8 @@ def _odd_ids(exercise_id):
 # --- the strategy ----------------------------------------------------------------------------
 
 _WEIGHTS = {"junk": 3, "lying": 2, "ids": 1, "near-miss": 4, "factor": 2, "mistake": 1,
-            "partial-domain": 4, "pathological": 2, "correct-form": 4, "float32": 1}
+            "partial-domain": 4, "pathological": 2, "correct-form": 4, "float32": 1,
+            "wrong-function": 6, "hostile-function": 2}
 
 
 def _categories_for(inf):
@@ -912,7 +913,10 @@ def _categories_for(inf):
             continue
         if inf.kind == "symbolic" and cat == "float32":
             continue
-        if inf.kind == "function" and cat not in ("junk", "ids", "correct-form"):
+        if inf.kind == "function" and cat not in ("junk", "ids", "correct-form", "mistake", "wrong-function",
+                                                   "hostile-function"):
+            continue
+        if inf.kind != "function" and cat in ("wrong-function", "hostile-function"):
             continue
         cats += [cat] * w
     return cats
@@ -938,7 +942,8 @@ def build(inf, category, rng, draw=None):
     pick = (lambda seq: seq[draw(st.integers(0, len(seq) - 1))]) if draw else rng.choice
     maker = {"junk": _junk, "lying": _lying, "ids": _ids, "near-miss": _near_miss, "factor": _factor,
              "mistake": _mistake, "partial-domain": _partial_domain, "pathological": _pathological,
-             "correct-form": _correct_form, "float32": _float32}[category]
+             "correct-form": _correct_form, "float32": _float32, "wrong-function": _wrong_function,
+             "hostile-function": _hostile_function}[category]
     made = maker(inf, rng, pick)
     if made is None:
         made = ("fallback: the reference", _reference_copy(inf), "correct" if inf.kind != "function" else "any")
@@ -1253,6 +1258,8 @@ def _factor(inf, rng, pick):
 
 
 def _mistake(inf, rng, pick):
+    if inf.kind == "function":
+        return _function_mistake(inf, rng, pick)
     if not inf.mistakes:
         return _factor(inf, rng, pick)
     name, value = pick(inf.mistakes)
@@ -1486,6 +1493,279 @@ def _float32(inf, rng, pick):
     if how == "float32 scalar" and E.ndim:
         answer = [np.float32(x) for x in V32.ravel()] if E.ndim == 1 else V32
     return f"float32: {how}", answer, truth, V32.astype(float)
+
+
+# --- functions (notebook 06): wrong on one shape class, hostile, and right in another form ---------
+# The truth of a function is mathematics too: a function that differs from the reference on any
+# input the exercise allows (a batch of 2, a width of 1, Z exactly 0, G with three axes...) is wrong.
+
+
+def _args_arrays(args):
+    out = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            out.append(a)
+        elif isinstance(a, (list, tuple)):
+            out.extend(x for x in a if isinstance(x, np.ndarray))
+    return out
+
+
+def _spoil(value):
+    """The output with its first array changed a little: wrong, of the right shape."""
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+        if items:
+            items[0] = _spoil(items[0])
+        return type(value)(items) if isinstance(value, tuple) else items
+    a = np.array(value, dtype=float)
+    if a.ndim == 0:
+        return a + 0.25
+    a = a.copy()
+    a.reshape(-1)[0] += 0.25 + abs(a.reshape(-1)[0])
+    return a
+
+
+def _only_when(ref, condition):
+    def learners(*args):
+        out = ref(*args)
+        return _spoil(out) if condition(*args) else out
+    return learners
+
+
+def _first_dims(*args):
+    return [a.shape for a in _args_arrays(args)]
+
+
+_CLASS_CONDITIONS = {
+    # the shape classes of issue 21, as conditions on the arguments
+    "6.1": {"an output width of 1": lambda X, W, b: W.shape[1] == 1, "an input width of 1": lambda X, W, b: W.shape[0] == 1,
+            "a batch of 1": lambda X, W, b: len(X) == 1, "a batch of 2": lambda X, W, b: len(X) == 2,
+            "a square layer": lambda X, W, b: W.shape[0] == W.shape[1]},
+    "6.2": {"an output width of 1": lambda dZ, X, W: W.shape[1] == 1, "an input width of 1": lambda dZ, X, W: W.shape[0] == 1,
+            "a batch of 1": lambda dZ, X, W: len(X) == 1, "a batch of 2": lambda dZ, X, W: len(X) == 2,
+            "a square layer": lambda dZ, X, W: W.shape[0] == W.shape[1]},
+    "6.3": {"Z exactly 0 somewhere": lambda dA, Z: bool(np.any(Z == 0)),
+            "Z within 1e-3 of 0, positive": lambda dA, Z: bool(np.any((Z > 0) & (Z < 1e-3))),
+            "Z within 1e-3 of 0, negative": lambda dA, Z: bool(np.any((Z < 0) & (Z > -1e-3))),
+            "a width of 1": lambda dA, Z: Z.shape[1] == 1, "a batch of 1": lambda dA, Z: len(Z) == 1,
+            "a batch of 2": lambda dA, Z: len(Z) == 2, "|Z| above 10": lambda dA, Z: bool(np.any(np.abs(Z) > 10))},
+    "6.4": {"|Z| above 10": lambda dA, Z: bool(np.any(np.abs(Z) > 10)), "a width of 1": lambda dA, Z: Z.shape[1] == 1,
+            "a batch of 1": lambda dA, Z: len(Z) == 1, "a batch of 2": lambda dA, Z: len(Z) == 2,
+            "Z exactly 0 somewhere": lambda dA, Z: bool(np.any(Z == 0))},
+    "6.5": {"logits above 100": lambda Z, T: bool(np.any(np.abs(Z) > 100)), "a batch of 1": lambda Z, T: len(Z) == 1,
+            "a batch of 2": lambda Z, T: len(Z) == 2, "N = k": lambda Z, T: Z.shape[0] == Z.shape[1],
+            "two classes": lambda Z, T: Z.shape[1] == 2},
+    "6.6": {"1 layer": lambda Ws, bs, X, T: len(Ws) == 1, "4 layers or more": lambda Ws, bs, X, T: len(Ws) >= 4,
+            "5 layers": lambda Ws, bs, X, T: len(Ws) == 5, "a batch of 1": lambda Ws, bs, X, T: len(X) == 1,
+            "a batch of 2": lambda Ws, bs, X, T: len(X) == 2,
+            "a hidden layer of one unit": lambda Ws, bs, X, T: any(W.shape[1] == 1 for W in Ws[:-1]),
+            "one input": lambda Ws, bs, X, T: X.shape[1] == 1},
+    "6.7": {"G with 3 axes or more": lambda G, shape: G.ndim >= 3, "two extra axes": lambda G, shape: G.ndim - len(shape) >= 2,
+            "G with 4 axes": lambda G, shape: G.ndim == 4, "shape ()": lambda G, shape: len(shape) == 0,
+            "a stretched axis": lambda G, shape: any(s == 1 and g != 1 for s, g in zip(shape, G.shape[G.ndim - len(shape):])),
+            "nothing broadcast": lambda G, shape: tuple(G.shape) == tuple(shape),
+            "G with an axis of length 1": lambda G, shape: 1 in G.shape},
+}
+
+
+def _wrong_function(inf, rng, pick):
+    """A function right everywhere but on one shape class, or wrong in a way a learner is (float32,
+    rounded, clipped, a threshold at ReLU's kink, a loop written for a few layers)."""
+    ref = inf.expected
+    kinds = [f"wrong only for {name}" for name in _CLASS_CONDITIONS.get(inf.id, {})]
+    kinds += ["float32 throughout", "rounded to 5 digits", "1e-5 added"]
+    if inf.id == "6.3":
+        kinds += ["mask Z > 1e-9", "mask Z >= 0", "mask Z > -1e-9"]
+    if inf.id == "6.4":
+        kinds += ["Z clipped to ±10"]
+    if inf.id == "6.5":
+        kinds += ["logits clipped to ±50", "no shift before exp"]
+    if inf.id == "6.6":
+        kinds += ["written out for 2 layers", "written out for 3 layers", "ReLU′ of the first hidden layer forgotten"]
+    if inf.id == "6.7":
+        kinds += ["one leading axis summed, not all"]
+    kind = pick(kinds)
+    if kind.startswith("wrong only for "):
+        return f"{kind}", _only_when(ref, _CLASS_CONDITIONS[inf.id][kind.removeprefix("wrong only for ")]), "wrong"
+    if kind == "float32 throughout":
+        return kind, lambda *a: _map_arrays(ref(*_map_arrays(a, lambda x: x.astype(np.float32))), lambda x: np.asarray(x, np.float32)), "wrong"
+    if kind == "rounded to 5 digits":
+        return kind, lambda *a: _map_arrays(ref(*a), lambda x: np.round(x, 5)), "wrong"
+    if kind == "1e-5 added":
+        return kind, lambda *a: _map_arrays(ref(*a), lambda x: x + 1e-5), "wrong"
+    if kind.startswith("mask Z"):
+        op = {"mask Z > 1e-9": lambda Z: Z > 1e-9, "mask Z >= 0": lambda Z: Z >= 0, "mask Z > -1e-9": lambda Z: Z > -1e-9}[kind]
+        return kind, lambda dA, Z: dA * op(Z), "wrong"
+    if kind == "Z clipped to ±10":
+        return kind, lambda dA, Z: ref(dA, np.clip(Z, -10, 10)), "wrong"
+    if kind == "logits clipped to ±50":
+        return kind, lambda Z, T: ref(np.clip(Z, -50, 50), T), "wrong"
+    if kind == "no shift before exp":
+        def unshifted(Z, T):
+            P = np.exp(Z)
+            return (P / P.sum(axis=1, keepdims=True) - T) / len(Z)
+        return kind, unshifted, "wrong"
+    if kind.startswith("written out for"):
+        layers = int(kind.split()[3])
+
+        def unrolled(Ws, bs, X, T):
+            Zs, As = [], [X]
+            for l in range(layers):
+                Zs.append(As[-1] @ Ws[l] + bs[l])
+                As.append(np.maximum(0, Zs[-1]))
+            P = np.exp(Zs[-1] - Zs[-1].max(axis=1, keepdims=True))
+            dZ = (P / P.sum(axis=1, keepdims=True) - T) / len(X)
+            dWs, dbs = [None] * layers, [None] * layers
+            for l in reversed(range(layers)):
+                dWs[l], dbs[l] = As[l].T @ dZ, dZ.sum(axis=0)
+                if l:
+                    dZ = (dZ @ Ws[l].T) * (Zs[l - 1] > 0)
+            return dWs, dbs
+        return kind, unrolled, "wrong"
+    if kind == "ReLU′ of the first hidden layer forgotten":
+        def forgot(Ws, bs, X, T):
+            Zs, As = [], [X]
+            for W, b in zip(Ws, bs):
+                Zs.append(As[-1] @ W + b)
+                As.append(np.maximum(0, Zs[-1]))
+            P = np.exp(Zs[-1] - Zs[-1].max(axis=1, keepdims=True))
+            dZ = (P / P.sum(axis=1, keepdims=True) - T) / len(X)
+            dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+            for l in reversed(range(len(Ws))):
+                dWs[l], dbs[l] = As[l].T @ dZ, dZ.sum(axis=0)
+                if l:
+                    dZ = (dZ @ Ws[l].T) * ((Zs[l - 1] > 0) if l > 1 else 1.0)
+            return dWs, dbs
+        return kind, forgot, "wrong"
+    if kind == "one leading axis summed, not all":
+        def once(G, shape):
+            if G.ndim > len(shape):
+                G = G.sum(axis=0)
+            for axis, size in enumerate(shape):
+                if axis < G.ndim and size == 1 and G.shape[axis] != 1:
+                    G = G.sum(axis=axis, keepdims=True)
+            return G
+        return kind, once, "wrong"
+    return None
+
+
+def _map_arrays(value, f):
+    if isinstance(value, (list, tuple)):
+        return type(value)(_map_arrays(v, f) for v in value)
+    return f(np.asarray(value)) if isinstance(value, (np.ndarray, np.generic, float)) else value
+
+
+class _SlowMessage(Exception):
+    def __str__(self):
+        import time
+        time.sleep(30)
+        return "never"
+
+
+class _Stubborn:
+    """A callable object whose call loops and swallows everything."""
+
+    def __call__(self, *args):
+        while True:
+            try:
+                while True:
+                    pass
+            except:  # noqa: E722
+                pass
+
+
+def _hostile_function(inf, rng, pick):
+    """Functions that try to escape, hang or flood the check, or right ones in odd forms."""
+    ref = inf.expected
+    import os as _os
+    import time as _time
+
+    def raising(kind):
+        def f(*args):
+            raise kind()
+        return f
+
+    def chatty(*args):
+        print("x" * 100_000)
+        return ref(*args)
+
+    def seterr(*args):
+        np.seterr(all="raise")
+        return _spoil(ref(*args))
+
+    def recursive(*args):
+        return recursive(*args)
+
+    def itself(*args):
+        a = []
+        a.append(a)
+        return a
+
+    def deep(*args):
+        return functools.reduce(lambda a, _: [a], range(3000), 1.0)
+
+    def slow_message(*args):
+        raise _SlowMessage()
+
+    def mutating(*args):
+        out = ref(*_map_arrays(args, lambda x: x.copy()))
+        for a in _args_arrays(args):
+            a[...] = 0.0
+            break
+        return out
+
+    class Callable:
+        def __call__(self, *args):
+            return ref(*args)
+
+    options = [
+        ("raises GeneratorExit", raising(GeneratorExit), "wrong"), ("raises KeyboardInterrupt", raising(KeyboardInterrupt), "wrong"),
+        ("raises SystemExit", raising(SystemExit), "wrong"), ("raises a BaseException subclass",
+                                                             raising(type("Odd", (BaseException,), {})), "wrong"),
+        ("raises StopIteration", raising(StopIteration), "wrong"), ("recursion without end", recursive, "wrong"),
+        ("returns a list of ten million floats (huge)", lambda *a: [0.0] * 10_000_000, "wrong"),
+        ("returns np.zeros(10**7) (huge)", lambda *a: np.zeros(10 ** 7), "wrong"),
+        ("returns a list that contains itself", itself, "wrong"), ("returns a list nested 3000 deep", deep, "wrong"),
+        ("calls os._exit", lambda *a: _os._exit(0), "wrong"), ("np.seterr(all='raise'), then a wrong value", seterr, "wrong"),
+        ("allocates 800 GB", lambda *a: np.ones(10 ** 11), "wrong"), ("returns None", lambda *a: None, "wrong"),
+        ("returns a generator", lambda *a: (x for x in [1.0]), "wrong"), ("changes an input in place", mutating, "any"),
+        ("prints 100,000 characters, then the right answer", chatty, "correct"),
+        ("a callable object", Callable(), "correct"), ("functools.partial of the reference", functools.partial(ref), "correct"),
+        ("the reference under *args", lambda *a: ref(*a), "correct"),
+        ("loops in a bare except (never ends)", _Stubborn(), "wrong"),
+        ("sleeps (never ends)", lambda *a: _time.sleep(30), "wrong"),
+        ("raises an exception whose message sleeps (never ends)", slow_message, "wrong"),
+        ("sums range(10**12) in C (never ends)", lambda *a: sum(range(10 ** 12)), "wrong"),
+    ]
+    label, fn, truth = pick(options)
+    return label, fn, truth
+
+
+def _function_mistake(inf, rng, pick):
+    """A registered mistake or slip of the exercise, or a learner's function from the corpus."""
+    ex = exercises.get(inf.id)
+    choices = [(f"registered mistake '{m.name}'", m.value) for m in (*ex.mistakes, *ex.spec.slips)]
+    choices += [(f"corpus: {what}", thunk) for ident, what, thunk, *_ in _corpus() if ident == inf.id]
+    if not choices:
+        return None
+    label, thunk = pick(choices)
+    return label, thunk(), "wrong"
+
+
+@functools.lru_cache(maxsize=None)
+def _corpus_cases():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent / "corpus" / "nb06.py"
+    spec = importlib.util.spec_from_file_location("fuzz_corpus_nb06", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return tuple(module.CASES)
+
+
+def _corpus():
+    return _corpus_cases()
 
 
 # --- judging the checker's answer ------------------------------------------------------------

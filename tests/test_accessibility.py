@@ -18,18 +18,14 @@ These tests take about a minute (a Run All of every notebook): `make test-browse
 
 import json
 import logging
-import shutil
-import subprocess
 
 import pytest
 
-from browser_support import BUILD, DARK, LIGHT, ROOT, STEP_S, unavailable
+from browser_support import BUILD, DARK, LIGHT, ROOT, axe_source
 
 pytestmark = pytest.mark.browser_slow
 
 NOTEBOOKS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-AXE_DIR = ROOT / "tests" / "browser"
-AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 WINDOW = {"width": 1024, "height": 768}
 # The course's own content in a notebook page: rendered markdown and cell outputs (not the
 # editors, prompts and toolbars around them, which are JupyterLab's).
@@ -37,17 +33,6 @@ OURS = ".jp-MarkdownCell .jp-RenderedMarkdown, .jp-OutputArea-output"
 # Inside an output but not the course's doing: the insides of ipywidgets' own controls (the
 # slider's handle has no accessible name whatever the course sets). Listed, never failed on.
 WIDGET_INSIDES = ".widget-slider .noUi-base"
-
-
-def _axe_source():
-    """axe-core's script, installed from the project's lock file (npm ci) when missing."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            unavailable("npm not found (Debian: apt-get install nodejs npm), needed for axe-core")
-        subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=AXE_DIR, check=True,
-                       timeout=300, capture_output=True)
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module", params=NOTEBOOKS, ids=lambda p: p.split("/")[1][:2])
@@ -108,7 +93,7 @@ RUN_AXE = """async ([root, ours, widgets]) => {
 
 
 def test_accessibility_axe_finds_no_serious_violation_in_the_course_content(rendered):
-    rendered.page.add_script_tag(content=_axe_source())
+    rendered.page.add_script_tag(content=axe_source())
     found = rendered.page.evaluate(RUN_AXE, [rendered.notebook.element_handle(), OURS, WIDGET_INSIDES])
     name = rendered.path.split("/")[1][:2]
     BUILD.mkdir(parents=True, exist_ok=True)

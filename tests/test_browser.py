@@ -18,6 +18,10 @@ from browser_support import BUILD, ROOT, STEP_S
 NOTEBOOK = "notebooks/01_one_weight.ipynb"
 
 
+# JupyterLab and Chromium take tens of seconds: make test-browser runs these, and CI (make test does not)
+pytestmark = pytest.mark.browser_slow
+
+
 @pytest.fixture
 def notebook01(jupyter):
     if not (ROOT / NOTEBOOK).exists():
@@ -83,7 +87,7 @@ def test_notebook01_opens_without_raw_widget_text_and_run_all_credits_nothing(no
 
     fresh = nb.outputs().and_(page.locator(":not([data-stale])"))
     expect(fresh.filter(has_text="… Exercise 1.1").first).to_contain_text("not answered yet")
-    expect(fresh.filter(has_text="ⓘ Solution 1.1").first).to_contain_text("the reference answer")
+    expect(fresh.filter(has_text="✎ Solution 1.1").first).to_contain_text("the reference answer")
     assert not nb.outputs().filter(has_text="Traceback").count(), "a cell raised"
 
     # the learning-rate slider redraws its plot when moved
@@ -138,7 +142,7 @@ def test_notebook01_answered_wrongly_then_rightly_credits_one_and_hint_helps(not
 
     # Shift+Enter moved on to the collapsed solution: run it too, as a learner pressing on does
     reference = _run_cell(nb, solution)
-    expect(reference).to_contain_text("ⓘ Solution 1.1")
+    expect(reference).to_contain_text("✎ Solution 1.1")
     expect(reference).not_to_contain_text("✔")
 
     shown = _run_cell(nb, progress_cell)

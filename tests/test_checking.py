@@ -74,10 +74,12 @@ def test_the_factors_of_a_squared_error_are_named(factor, words):
 
 
 @pytest.mark.parametrize("factor", [3, -2, 1.2345, 162450])
-def test_any_other_factor_is_plainly_wrong_and_reveals_nothing(factor):
-    """Saying "the expected value times 162450" gives the answer away (divide by it)."""
+def test_any_other_factor_is_named_as_a_kind_and_reveals_nothing(factor):
+    """Saying "the expected value times 162450" gives the answer away (divide by it): the kind
+    ("a constant is off") is said, never the factor."""
     status, diagnosis, message = diagnose(factor * E)
-    assert diagnosis == "wrong" and str(factor) not in message and "times" not in message
+    assert diagnosis == "constant" and str(factor) not in message and "times" not in message
+    assert "same factor" in message
 
 
 def test_a_registered_factor_is_named():
@@ -253,9 +255,9 @@ def test_number_for_a_symbolic_exercise_and_symbols_for_a_numeric_one():
     assert fb.status == "invalid" and "substitute" in fb.message
 
 
-def test_general_hint_is_added_to_a_plainly_wrong_answer():
+def test_a_plainly_wrong_answer_points_to_the_hints():
     fb = check("1.1", 1.0)
-    assert fb.diagnosis == "wrong" and "Hint:" in fb.message
+    assert fb.diagnosis == "wrong" and 'hint("1.1")' in fb.message
 
 
 def test_check_never_reads_the_callers_globals():

@@ -258,6 +258,11 @@ def test_generic_mistake_gets_its_diagnosis(exercise_id, kind, wrong, diagnosis)
             diagnosis = f"mistake:{named}"  # the registered mistake is the better explanation
     feedback = check(exercise_id, wrong)
     assert not feedback
+    if diagnosis == "factor" and feedback.diagnosis.startswith("slip:"):
+        # a slip of the exercise's own computation that doubles or halves it (the 2 of a square
+        # counted twice, the mean of two numbers for their sum) says more than "twice"
+        assert "not yet:" in feedback.message
+        return
     assert feedback.diagnosis == diagnosis, f"{exercise_id}, {kind}: {feedback}"
     assert feedback.status == ("invalid" if diagnosis == "invalid" else "wrong")
     text = str(feedback)
@@ -268,7 +273,12 @@ def test_generic_mistake_gets_its_diagnosis(exercise_id, kind, wrong, diagnosis)
         assert "half" in text
 
 
-def test_every_exercise_has_a_named_mistake_or_a_hint():
-    """A plainly wrong answer always gets something to go on: a named mistake or a general hint."""
-    bare = [i for i in IDS if not exercises.get(i).mistakes and not exercises.get(i).hint]
-    assert not bare, f"exercises without known mistakes or a hint: {bare}"
+def test_every_exercise_has_something_to_name_a_mistake_by():
+    """A wrong answer always gets something to go on: named mistakes, or the exercise's work (its
+    computation over the quantities around it, from which the checker names the slips)."""
+    # notebooks 01-05 declare a work for every exercise (the feedback session's); others may rely on
+    # registered mistakes alone
+    bare = [i for i in IDS if i.split(".")[0] in {"1", "2", "3", "4", "5"} and exercises.get(i).work is None]
+    assert not bare, f"exercises of notebooks 01-05 without a work: {bare}"
+    bare = [i for i in IDS if not exercises.get(i).mistakes and exercises.get(i).work is None]
+    assert not bare, f"exercises without known mistakes or a work: {bare}"

@@ -315,38 +315,63 @@ def test_a_function_is_judged_on_the_graders_inputs(exercise_id):
     exercise = exercises.get(exercise_id)
     seed = "ab" * 16
     document = json.loads(json.dumps(encode_runs(exercise_id, exercises.expected(exercise_id), seed)))
-    kind, runs = decode_runs(document, exercise, seed)
-    assert kind == "function" and functions.judge_runs(exercise, runs, int(seed, 16))[0] == "correct"
+    kind, recorded = decode_runs(document, exercise, seed)
+    assert kind == "function" and functions.judge_runs(exercise, *recorded)[0] == "correct"
     with pytest.raises(Refused, match="grader's inputs"):
         decode_runs(document, exercise, "cd" * 16)
     wrong = exercise.mistakes[0].value()
-    kind, runs = decode_runs(json.loads(json.dumps(encode_runs(exercise_id, wrong, seed))), exercise, seed)
-    assert functions.judge_runs(exercise, runs, int(seed, 16))[1] == f"mistake:{exercise.mistakes[0].name}"
+    kind, recorded = decode_runs(json.loads(json.dumps(encode_runs(exercise_id, wrong, seed))), exercise, seed)
+    assert functions.judge_runs(exercise, *recorded)[1] == f"mistake:{exercise.mistakes[0].name}"
 
 
-def test_a_function_that_memorised_the_fixed_inputs_fails_on_the_graders():
+def test_a_function_that_memorised_some_inputs_fails_on_the_graders():
     from helpers.checking import functions
 
     exercise = exercises.get("6.3")
-    table = {args[1].tobytes(): exercises.expected("6.3")(*args) for args in exercise.spec.inputs("6.3")}
+    known = "00" * 16  # inputs a learner could draw beforehand: they are not the grader's
+    table = {args[1].tobytes(): exercises.expected("6.3")(*args) for args in functions.grading_inputs(exercise, 0)}
     memorised = lambda dA, Z: table[Z.tobytes()]  # noqa: E731
-    assert functions.compare_function(exercise, memorised)[0] == "correct"  # what check sees
+    _, recorded = decode_runs(json.loads(json.dumps(encode_runs("6.3", memorised, known))), exercise, known)
+    assert functions.judge_runs(exercise, *recorded)[0] == "correct"  # on the inputs it memorised
     seed = "12" * 16
-    _, runs = decode_runs(json.loads(json.dumps(encode_runs("6.3", memorised, seed))), exercise, seed)
-    status, diagnosis, message = functions.judge_runs(exercise, runs, int(seed, 16))
+    _, recorded = decode_runs(json.loads(json.dumps(encode_runs("6.3", memorised, seed))), exercise, seed)
+    status, diagnosis, message = functions.judge_runs(exercise, *recorded)
     assert status == "wrong" and diagnosis == "raised" and "KeyError" in message
 
 
-@pytest.mark.parametrize("value", [
-    [{"outcome": "ok", "result": {"array": ["x"], "shape": [1]}, "mutated": []}],
-    [{"outcome": "ok", "result": {"array": [1.0, 2.0], "shape": [3]}, "mutated": []}],
-    [{"outcome": "ok", "result": {"seq": [{"seq": [{"seq": [{"seq": [{"seq": [{"none": True}]}]}]}]}]}, "mutated": []}],
-    [{"outcome": "ok", "result": {"none": True}, "mutated": ["os.system"]}],
-    [{"outcome": "maybe"}],
-    [{"outcome": "ok", "result": {"none": True}, "mutated": []}] * 50,
+def _num(flat, shape):
+    return {"num": flat, "shape": shape, "dtype": "float64", "origin": "array"}
+
+
+_CASES_63 = len(exercises.get("6.3").spec.cases)
+
+
+@pytest.mark.parametrize("runs", [
+    [{"outcome": "ok", "tree": _num(["x"], [1]), "mutated": []}] * _CASES_63,
+    [{"outcome": "ok", "tree": _num([1.0, 2.0], [3]), "mutated": []}] * _CASES_63,
+    [{"outcome": "ok", "tree": {"seq": "list", "items": [{"seq": "list", "items": [{"seq": "list", "items": [
+        {"seq": "list", "items": [{"seq": "list", "items": [{"seq": "list", "items": [{"seq": "list", "items": [
+            {"seq": "list", "items": [{"seq": "list", "items": [{"none": True}]}]}]}]}]}]}]}]}]}, "mutated": []}] * _CASES_63,
+    [{"outcome": "ok", "tree": {"none": True}, "mutated": ["os.system"]}] * _CASES_63,
+    [{"outcome": "ok", "tree": {"none": True, "bad": "x"}, "mutated": []}] * _CASES_63,
+    [{"outcome": "ok", "tree": {"seq": "dict", "items": []}, "mutated": []}] * _CASES_63,
+    [{"outcome": "maybe"}] * _CASES_63,
+    [{"outcome": "ok", "tree": {"none": True}, "mutated": []}] * 50,
+    [{"outcome": "ok", "tree": {"none": True}, "mutated": []}] * (_CASES_63 - 1),
 ])
-def test_function_documents_must_be_plain_records(value):
+def test_function_documents_must_be_plain_records(runs):
+    value = {"runs": runs, "stop": None}
     document = {"v": 1, "exercise": "6.3", "kind": "function", "seed": "ab" * 16, "value": value}
+    with pytest.raises(Refused):
+        decode_runs(document, exercises.get("6.3"), "ab" * 16)
+
+
+@pytest.mark.parametrize("stop", [{"reason": "sleep", "index": 0, "cpu": 0, "wall": 0, "limit": 1},
+                                  {"reason": "cpu", "index": 99, "cpu": 0, "wall": 0, "limit": 1},
+                                  {"reason": "cpu", "index": 0, "cpu": "nan", "wall": 0, "limit": 1}, "cpu"])
+def test_a_stopped_call_must_be_a_plain_record(stop):
+    runs = [{"outcome": "missing", "mutated": []}] * _CASES_63
+    document = {"v": 1, "exercise": "6.3", "kind": "function", "seed": "ab" * 16, "value": {"runs": runs, "stop": stop}}
     with pytest.raises(Refused):
         decode_runs(document, exercises.get("6.3"), "ab" * 16)
 
@@ -457,3 +482,19 @@ def test_tljh_setup_is_a_shell_script_that_installs_the_class():
     assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
     text = script.read_text(encoding="utf-8")
     assert re.search(r"pip\" install .*\$COURSE\[class\]", text) and "/srv/nbgrader/exchange" in text
+
+
+def test_the_graders_verdict_is_the_learners_own_and_names_its_kind():
+    """What VerifyAnswers writes: the learner's verdict (never demo()'s "example of a mistake"), and
+    the diagnosis the class report reads from the test cell's metadata."""
+    from helpers.classroom.checker import judge
+
+    correct, sentence, diagnosis = judge("3.1", json.dumps(encode("3.1", exercises.expected("3.1"))), None)
+    assert correct and diagnosis == "correct"
+    assert "Exercise 3.1: correct" in sentence and sentence.endswith("(checked by the grader)")
+    assert "xample" not in sentence and "not your answer" not in sentence
+    mistake = exercises.get("3.1").mistakes[0]
+    correct, sentence, diagnosis = judge("3.1", json.dumps(encode("3.1", mistake.value())), None)
+    assert not correct and diagnosis == f"mistake:{mistake.name}" and "xample" not in sentence
+    assert judge("3.1", json.dumps(encode("3.1", ...)), None)[2] == "unanswered"
+    assert judge("3.1", json.dumps({"v": 1, "exercise": "3.2", "kind": "numeric", "value": [1.0]}), None)[2] == "refused"

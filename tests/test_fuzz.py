@@ -3,8 +3,10 @@ defect issue 9 lists. The full run is `make fuzz` (tools/fuzz.py, 20,000 inputs)
 
 Cases that may run in C code without end (an endless iterator, a huge integer power) run in a
 forked child with a time and memory limit (`_in_child`), so that a hang fails its test instead of
-stopping the suite; everything else runs in this process, under a SIGUSR1 guard (SIGALRM is the
-checker's own).
+stopping the suite; everything else runs in this process, under a SIGUSR1 guard (SIGALRM and
+SIGPROF are the checker's own). What is asserted about time is CPU time (this process's and its
+children's): a check promises about a second of computing, and a busy machine changes the wall
+clock, not that. The guards on the wall clock only catch a hang.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import resource
 import signal
 import stat
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -28,8 +29,9 @@ import fuzzing
 from helpers import check, exercises, progress
 from helpers.checking import Feedback
 
-LIMIT = 1.0   # seconds a call may take (issue 9)
-SLACK = 1.0   # for a machine busy with the rest of `make test` (make fuzz measures the 1 s strictly)
+LIMIT = 1.0   # CPU seconds a call may use (issues 9 and 21)
+SLACK = 0.5   # CPU time measured on a busy machine is a little noisy too (make fuzz measures the 1 s strictly)
+GUARD = 60.0  # seconds of wall time after which a call is taken to hang
 IDS = exercises.ids()
 VALUE_IDS = [i for i in IDS if exercises.get(i).kind == "value"]
 SYMBOLIC = [i for i in VALUE_IDS if exercises.get(i).symbolic]
@@ -47,8 +49,14 @@ class _Hang(BaseException):
     pass
 
 
-def _timed(exercise_id, answer, limit=3.0):
-    """check() in this process, interrupted after `limit` s: (feedback or None, seconds).
+def _cpu():
+    """CPU seconds used by this process and its children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed(exercise_id, answer, limit=GUARD):
+    """check() in this process, interrupted after `limit` s of wall time: (feedback or None, CPU seconds).
 
     The guard is SIGUSR1 from a timer thread, not SIGALRM: the checker's own time budget uses
     SIGALRM on the main thread (as in Jupyter) and would fall back to threads if it were taken."""
@@ -59,7 +67,7 @@ def _timed(exercise_id, answer, limit=3.0):
     old = signal.signal(signal.SIGUSR1, _raise)
     timer = threading.Timer(limit, os.kill, (os.getpid(), signal.SIGUSR1))
     timer.daemon = True
-    t0 = time.perf_counter()
+    c0 = _cpu()
     try:
         timer.start()
         feedback = check(exercise_id, answer)
@@ -68,25 +76,25 @@ def _timed(exercise_id, answer, limit=3.0):
     finally:
         timer.cancel()
         signal.signal(signal.SIGUSR1, old)
-    return feedback, time.perf_counter() - t0
+    return feedback, _cpu() - c0
 
 
 def _child(conn, make, exercise_id):
     resource.setrlimit(resource.RLIMIT_AS, (3 * 2 ** 30, 3 * 2 ** 30))
     answer = make()
-    t0 = time.perf_counter()
+    c0 = _cpu()
     try:
         feedback = check(exercise_id, answer)
         result = (feedback.status, feedback.diagnosis, feedback.message) if isinstance(feedback, Feedback) else ("not a Feedback", "", repr(type(feedback)))
     except BaseException as exc:  # noqa: BLE001
         result = ("raised", type(exc).__name__, str(exc)[:200])
-    conn.send((result, time.perf_counter() - t0))
+    conn.send((result, _cpu() - c0))
     conn.close()
 
 
-def _in_child(exercise_id, make, timeout=6.0):
+def _in_child(exercise_id, make, timeout=GUARD):
     """check(exercise_id, make()) in a forked child (killed after `timeout` s, 3 GiB of memory at
-    most): ((status, diagnosis, message), seconds), or (None, timeout) if it did not return."""
+    most): ((status, diagnosis, message), CPU seconds), or (None, timeout) if it did not return."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, make, exercise_id), daemon=True)
@@ -106,19 +114,19 @@ def _in_child(exercise_id, make, timeout=6.0):
 
 def _assert_not_correct(exercise_id, answer):
     feedback, seconds = _timed(exercise_id, answer)
-    assert feedback is not None, f"check({exercise_id!r}, …) did not return within 3 s"
+    assert feedback is not None, f"check({exercise_id!r}, …) did not return within {GUARD:g} s"
     assert isinstance(feedback, Feedback)
     assert feedback.status != "correct", f"accepted a wrong answer: {fuzzing.safe_repr(answer)}"
     assert "the checker failed" not in feedback.message, feedback.message
-    assert seconds <= LIMIT + SLACK, f"took {seconds:.2f} s"
+    assert seconds <= LIMIT + SLACK, f"took {seconds:.2f} s of CPU"
     return feedback
 
 
 def _assert_correct(exercise_id, answer):
     feedback, seconds = _timed(exercise_id, answer)
-    assert feedback is not None, f"check({exercise_id!r}, …) did not return within 3 s"
+    assert feedback is not None, f"check({exercise_id!r}, …) did not return within {GUARD:g} s"
     assert feedback.status == "correct", f"rejected a correct answer {fuzzing.safe_repr(answer)}: {feedback}"
-    assert seconds <= LIMIT + SLACK, f"took {seconds:.2f} s"
+    assert seconds <= LIMIT + SLACK, f"took {seconds:.2f} s of CPU"
     return feedback
 
 
@@ -134,13 +142,13 @@ def _run_case(case):
         error = f"{type(exc).__name__}: {exc}"
     finally:
         fuzzing.restore_state(state)
-    assert feedback is not None or error, f"{case.exercise} {case.shown()}: no answer within 3 s"
+    assert feedback is not None or error, f"{case.exercise} {case.shown()}: no answer within {GUARD:g} s"
     kinds, why = fuzzing.judge(case, feedback, error)
     leak = fuzzing.leaks(case, feedback)
     said = feedback and f"{feedback.status} [{feedback.diagnosis}] {feedback.message}"
     assert not kinds, f"{case.exercise} {case.category} (truth {case.truth}) {case.shown()}: {why} → {said}"
     assert not leak, f"{case.exercise} {case.shown()}: the message leaks the expected value ({leak}) → {said}"
-    assert seconds <= LIMIT + SLACK, f"{case.exercise} {case.shown()}: {seconds:.2f} s"
+    assert seconds <= LIMIT + SLACK, f"{case.exercise} {case.shown()}: {seconds:.2f} s of CPU"
 
 
 _CI = dict(derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
@@ -162,6 +170,16 @@ def test_fuzz_symbolic_exercises(case):
 @settings(max_examples=25, **_CI)
 @given(fuzzing.cases(categories=("ids", "junk")).filter(lambda c: not c.hazard))
 def test_fuzz_ids_and_junk_on_every_exercise(case):
+    _run_case(case)
+
+
+FUNCTIONS = [i for i in IDS if exercises.get(i).kind == "function"]
+
+
+@settings(max_examples=30, **_CI)
+@given(fuzzing.cases(ids=FUNCTIONS, categories=("wrong-function", "mistake", "hostile-function", "correct-form"))
+       .filter(lambda c: not c.hazard))
+def test_fuzz_function_exercises(case):
     _run_case(case)
 
 
@@ -284,12 +302,12 @@ def test_1e308_is_a_sentence_not_an_internal_error(value):
 
 def _returns_in_time(exercise_id, make):
     result, seconds = _in_child(exercise_id, make)
-    assert result is not None, f"check({exercise_id!r}, …) did not return within 6 s"
+    assert result is not None, f"check({exercise_id!r}, …) did not return within {GUARD:g} s"
     status, diagnosis, message = result
     assert status in fuzzing.STATUSES, f"{status}: {message}"
     assert status != "correct"
     assert "the checker failed" not in message, message
-    assert seconds <= LIMIT + SLACK, f"took {seconds:.2f} s"
+    assert seconds <= LIMIT + SLACK, f"took {seconds:.2f} s of CPU"
 
 
 def test_exp_tower_returns_within_a_second():

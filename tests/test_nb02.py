@@ -88,12 +88,12 @@ def test_symbols_are_matched_by_name_not_by_assumptions():
 @pytest.mark.parametrize("exercise_id,answer,expected", [
     ("2.10", sp.Matrix([E_sym]).jacobian(x).T, "shape"),          # the gradient (a column), not the row
     ("2.10", E_sym.diff(x1), "shape"),                             # one entry only
-    ("2.6", sp.Matrix.hstack(*blocks), "shape"),                   # side by side instead of stacked
+    ("2.6", sp.Matrix.hstack(*blocks), "neighbour"),               # side by side instead of stacked
     ("2.7", np.array(sp.Matrix.vstack(*blocks).subs({x1: 0.05, x2: 0.1}), dtype=float), "shape"),
     ("2.4", A.T * 2, "wrong"),
     ("2.3", -x.applyfunc(sigma).jacobian(x), "sign"),
     ("2.8", 2 * g * x.T, "factor"),
-    ("2.9", sp.diag(*[sigma(v) * (1 - sigma(v)) for v in x]) * A, "wrong"),   # σ′ at x, not at z = A x
+    ("2.9", sp.diag(*[sigma(v) * (1 - sigma(v)) for v in x]) * A, "slip:wrong-point"),   # σ′ at x, not at z = A x
     ("2.1", sp.diag(-1 / x1**2, -1 / sp.Symbol("y") ** 2), "invalid"),         # a symbol the exercise has not
     ("2.1", 3.0, "invalid"),                                                    # a number for an expression
     ("2.7", "T", "invalid"),
@@ -253,3 +253,51 @@ def test_notebook_02_relies_on_no_network_before_notebook_03():
     text = "\n".join("".join(c["source"]) for c in cells)
     for name in ("out_O", "net_O", "W^{(2)}", "two_layer().W", "L.W2 @"):
         assert name not in text, name
+
+
+# --- section 4's worked case (x = (2, 3), g = (0.7, −0.2)) and the contraction, three ways ----------
+
+X_DEMO, G_DEMO = np.array([2.0, 3.0]), np.array([0.7, -0.2])
+A_DEMO, B_DEMO = np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.1, 0.2])
+
+
+def test_the_worked_case_of_dy_dA_three_ways():
+    """T_demo[i, j, k] = ∂y_i/∂a_jk at x = (2, 3): the formula [i = j]·x_k, sympy, central differences,
+    and the forward differences the notebook prints (to three decimals)."""
+    formula = np.einsum("ij,k->ijk", np.eye(2), X_DEMO)
+    exact = np.array([[[float(sp.diff(y_lin[i], A[j, k]).subs({x1: 2, x2: 3})) for k in range(2)]
+                       for j in range(2)] for i in range(2)])
+    numeric = np.array([gradcheck.numerical_gradient(lambda M, i=i: (M @ X_DEMO + B_DEMO)[i], A_DEMO) for i in range(2)])
+    assert np.array_equal(formula, exact) and _normwise_error(numeric, formula) < 1e-9
+    h, printed = 1e-6, np.zeros((2, 2, 2))
+    for j in range(2):
+        for k in range(2):
+            nudged = A_DEMO.copy()
+            nudged[j, k] += h
+            printed[:, j, k] = ((nudged @ X_DEMO + B_DEMO) - (A_DEMO @ X_DEMO + B_DEMO)) / h
+    assert [f"{v:.3f}" for v in printed.ravel()] == [f"{v:.3f}" for v in formula.ravel()]
+    assert formula[0, 0, 1] == 3 and formula[1, 0, 1] == 0          # the prose: ∂y_1/∂a_12 = 3, ∂y_2/∂a_12 = 0
+
+
+def test_the_worked_contraction_three_ways():
+    """g_1·block 1 + g_2·block 2 = g xᵀ = [[1.4, 2.1], [−0.4, −0.6]]: outer product, sympy, central differences."""
+    blocks = np.einsum("ij,k->ijk", np.eye(2), X_DEMO)
+    summed = G_DEMO[0] * blocks[0] + G_DEMO[1] * blocks[1]
+    outer = np.outer(G_DEMO, X_DEMO)
+    loss = (sp.Matrix(G_DEMO).T * y_lin)[0]
+    exact = np.array([[float(sp.diff(loss, A[j, k]).subs({x1: 2, x2: 3})) for k in range(2)] for j in range(2)])
+    numeric = gradcheck.numerical_gradient(lambda M: G_DEMO @ (M @ X_DEMO + B_DEMO), A_DEMO)
+    assert gradcheck.rel_error(summed, outer) < 1e-15 and gradcheck.rel_error(exact, outer) < 1e-12
+    assert gradcheck.rel_error(numeric, outer) < 1e-9
+    assert np.round(summed, 3).tolist() == [[1.4, 2.1], [-0.4, -0.6]]
+    assert (round(outer[0, 1], 10), round(outer[1, 0], 10)) == (2.1, -0.4)    # the two entries the prose works out
+
+
+def test_notebook_02_states_no_answer_before_its_exercise():
+    """The statements that give 2.4's and 2.5's answers come after their exercises, not before."""
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK_02.read_text(encoding="utf-8"))["cells"]]
+    position = lambda text: next(i for i, c in enumerate(cells) if text in c)
+    assert position("the Jacobian is $A$ itself") > position('check("2.4"')
+    assert position("is 1 when $i = j$ and 0 otherwise: the identity") > position('check("2.5"')
+    assert position(r"so $\nabla_A E = g\,x^\top$") > position('check("2.8"')
+    assert position("[i = j]") < position(r"\sum_i g_i\,[i = j]")    # the bracket defined before its use

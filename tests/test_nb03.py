@@ -321,3 +321,67 @@ def test_the_targets_are_reached_at_finite_net_inputs():
     assert f"{z:.3f}" == "-4.595" and nets.sigmoid(z) == pytest.approx(0.01, abs=1e-15)
     assert f"{0.01 * 0.99:.4f}" == "0.0099"
 
+
+
+# --- what section 3 and 5 add: the sizes of the gradients, the cost of a backward pass, the names ----
+
+import json  # noqa: E402
+
+
+def _count(sizes):
+    """Multiplications by a weight, walking the passes layer by layer: W a forward; δ aᵀ for every
+    layer and Wᵀ δ for every layer but the first, backward."""
+    Ws = [np.zeros((n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])]
+    forward = sum(W.shape[0] * W.shape[1] for W in Ws)                       # W @ a: a row of W per output
+    backward = 0
+    for layer in reversed(range(len(Ws))):
+        delta, a = np.zeros(Ws[layer].shape[0]), np.zeros(Ws[layer].shape[1])
+        backward += delta.size * a.size                                      # np.outer(delta, a)
+        if layer > 0:
+            backward += Ws[layer].T.shape[0] * Ws[layer].T.shape[1]           # W.T @ delta
+    return forward, backward
+
+
+def test_the_cost_of_a_backward_pass_as_the_notebook_prints_it():
+    expected = {(2, 2, 2): (8, 12, "1.50"), (784, 100, 100, 10): (89_400, 100_400, "1.12"),
+                tuple([100] * 11): (100_000, 190_000, "1.90")}
+    for sizes, (f, b, ratio) in expected.items():
+        assert _count(sizes)[:2] == (f, b) and f"{b / f:.2f}" == ratio
+        assert 1 <= b / f < 2                                                 # "at most twice"
+    text = NOTEBOOK_03.read_text(encoding="utf-8")
+    assert "190,000, 1.90 times" in text and "100,400, 1.12 times" in text and "12, 1.50 times" in text
+
+
+def test_the_hidden_gradients_are_about_eighty_times_smaller_for_the_two_reasons_given():
+    fw, gr = forward(), backward()
+    ratio = np.linalg.norm(gr.dW[1]) / np.linalg.norm(gr.dW[0])
+    assert f"{ratio:.1f}" == "81.5"
+    deltas = np.linalg.norm(gr.delta[1]) / np.linalg.norm(gr.delta[0])
+    inputs = np.linalg.norm(fw.a[1]) / np.linalg.norm(x)
+    assert 9.5 < deltas < 11.5 and 7 < inputs < 8 and ratio == pytest.approx(deltas * inputs, rel=1e-12)
+    back = W2.T @ gr.delta[1]
+    assert np.all(np.abs(back) < 0.6 * (np.abs(W2.T) @ np.abs(gr.delta[1])))   # the two errors partly cancel
+
+
+SEED_NAMES = ("net_H", "out_H", "net_O", "out_O", "E_total", "delta_O", "delta_H")
+
+
+def test_one_name_per_quantity_the_courses():
+    """Exercise cells assign the course's names (the seed's only in a comment); no code in 01-03 names a
+    gradient shaped like W as if it were the Jacobian (`dE_dW2`)."""
+    import ast
+    import re
+
+    here = Path(__file__).resolve().parent.parent / "notebooks"
+    for path in sorted(here.glob("0[123]_*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            names = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+            assert not names & set(SEED_NAMES), (path.name, source[:80])
+            assert not any(re.fullmatch(r"dE_d[Wb]\d.*", n) for n in names), (path.name, source[:80])
+    cells = json.loads(NOTEBOOK_03.read_text(encoding="utf-8"))["cells"]
+    assigned = ["".join(c["source"]).splitlines()[1].split(" = ")[0] for c in cells
+                if "exercise" in c["metadata"].get("tags", [])]
+    assert assigned == ["z1", "a1", "z2", "a2", "E", "delta2", "dW2", "delta1", "dW1", "db1", "db2_shared", "W1_next"]

@@ -1,6 +1,8 @@
 """Notebook 04, the three-layer network of seed 002: its exercises, and every gradient it states
 checked three ways (helpers.nets or the hand formula, sympy, central differences)."""
 
+import functools
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -52,9 +54,9 @@ def test_diagonal_only_softmax_jacobian_is_named_wherever_it_shows():
     name = f"mistake:{nb04.DIAGONAL_JACOBIAN}"
     assert diagnosis("4.3", J_diag) == name
     assert diagnosis("4.3", np.round(J_diag, 4)) == name       # the seed's rounding is no excuse
-    assert diagnosis("4.4", delta3_diag) == name
     assert diagnosis("4.5", np.outer(f.a[2], delta3_diag)) == name
     assert diagnosis("4.6", delta3_diag @ W3.T) == name
+    assert diagnosis("4.4", delta3_diag) == name   # last: after it, 4.5 and 4.6 say "fix 4.4 first"
 
 
 def test_diagonal_only_propagation_through_W_is_named_as_the_seed_writes_it():
@@ -62,8 +64,8 @@ def test_diagonal_only_propagation_through_W_is_named_as_the_seed_writes_it():
     name = f"mistake:{nb04.DIAGONAL_PROPAGATION}"
     # the seed: ∂E/∂h1_out_j = ∂E/∂h2_out_j · σ′_j · W_jjkj, i.e. δ2 times the diagonal of W2
     seed_style = np.array([g.delta[1][j] * W2[j, j] for j in range(3)]) * nets.relu_prime(f.z[0])
-    assert diagnosis("4.9", seed_style) == name
     assert diagnosis("4.10", np.outer(x, seed_style)) == name
+    assert diagnosis("4.9", seed_style) == name    # after 4.10: a wrong 4.9 first would make 4.10 "fix 4.9 first"
     assert diagnosis("4.6", g.delta[2] * np.diag(W3)) == name
     # and the correct sum over all units fed is accepted
     assert check("4.9", (g.delta[1] @ W2.T) * (f.z[0] > 0))
@@ -132,6 +134,9 @@ def three_ways():
 PARAMS = ["dW1", "dW2", "dW3", "db1", "db2", "db3"]
 
 
+# sympy on the whole 3-3-3-3 network, three times: seconds (make test-slow; make test checks the same
+# network three ways once, in tests/test_reference.py::test_lesson_networks_three_ways_to_1e_9)
+@pytest.mark.slow
 @pytest.mark.parametrize("key", [("cross_entropy", "row"), ("binary_cross_entropy", "row"), ("cross_entropy", "column")],
                          ids=lambda k: "-".join(k))
 @pytest.mark.parametrize("k", range(6), ids=PARAMS)
@@ -186,6 +191,13 @@ def _tail_loss(start, loss="cross_entropy"):
 
 
 def _tail_sympy(start, at, loss="cross_entropy"):
+    return np.array(_tail_sympy_gradient(start, loss)(*map(float, at)))
+
+
+@functools.lru_cache(maxsize=None)
+def _tail_sympy_gradient(start, loss):
+    """sympy's exact ∂E/∂v of the sub-network after layer `start`, as a function (built once per pair:
+    building it is the slow part, and several tests need the same one)."""
     v = sp.Matrix(sp.symbols("v1:4", real=True))
     a = list(v)
     for W, b, name in list(zip(L.Ws, L.bs, L.activations))[start:]:
@@ -196,8 +208,7 @@ def _tail_sympy(start, at, loss="cross_entropy"):
     t = [sp.Rational(str(u)) for u in y]
     E = -sum(ti * sp.log(ai) for ai, ti in zip(a, t) if ti != 0) if loss == "cross_entropy" else \
         -sum(ti * sp.log(ai) + (1 - ti) * sp.log(1 - ai) for ai, ti in zip(a, t))
-    grad = sp.lambdify(list(v), [sp.diff(E, s) for s in v], modules="math", cse=True)
-    return np.array(grad(*map(float, at)))
+    return sp.lambdify(list(v), [sp.diff(E, s) for s in v], modules="math", cse=True)
 
 
 @pytest.mark.parametrize("loss", ["cross_entropy", "binary_cross_entropy"])
@@ -452,3 +463,53 @@ def test_the_softmax_factor_applied_twice():
     off = J[~np.eye(3, dtype=bool)]
     assert round(off.min(), 3) == -0.147 and round(np.diag(J).min(), 3) == 0.159      # section 5's prose
     assert np.allclose(J.sum(axis=0), 0, atol=1e-15)
+
+
+# --- section 5's worked case with two outputs, and section 8's picture of the paths back -------
+
+
+Z_TWO = np.array([0.0, np.log(3.0)])   # p = (1/4, 3/4)
+
+
+def test_the_two_output_softmax_jacobian_three_ways():
+    """Section 5 works J out by hand at z = (0, ln 3): 16 J = [[3, −3], [−3, 3]]."""
+    by_hand = np.array([[3, -3], [-3, 3]]) / 16
+    reference = nets.softmax_jacobian(Z_TWO)
+    z = sp.symbols("z1:3", real=True)
+    exact = sp.Matrix(symbolic.softmax(list(z))).jacobian(sp.Matrix(z)).subs({z[0]: 0, z[1]: sp.log(3)})
+    assert sp.simplify(exact - sp.Matrix([[3, -3], [-3, 3]]) / 16) == sp.zeros(2, 2)
+    numeric = np.stack([gradcheck.numerical_gradient(lambda v, i=i: float(nets.softmax(v)[i]), Z_TWO) for i in range(2)])
+    assert np.allclose(nets.softmax(Z_TWO), [0.25, 0.75], rtol=0, atol=1e-15)
+    for other in (by_hand, np.array(exact, dtype=float), numeric):
+        assert close(reference, other)
+    assert np.array_equal(np.round(16 * reference, 9), [[3, -3], [-3, 3]])     # what the cell prints
+
+
+def test_the_two_output_collapse_three_ways():
+    """(∂E/∂p) J = (−4, 0) J = (−3/4, 3/4) = p − t at z = (0, ln 3), t = (1, 0)."""
+    t2 = np.array([1.0, 0.0])
+    p = nets.softmax(Z_TWO)
+    dE_dp = -t2 / p
+    assert np.allclose(dE_dp, [-4, 0], rtol=0, atol=1e-14)
+    reference = dE_dp @ nets.softmax_jacobian(Z_TWO)
+    z = sp.symbols("z1:3", real=True)
+    E = -sp.log(symbolic.softmax(list(z))[0])
+    exact = [sp.nsimplify(sp.simplify(sp.diff(E, s).subs({z[0]: 0, z[1]: sp.log(3)}))) for s in z]
+    assert exact == [sp.Rational(-3, 4), sp.Rational(3, 4)]
+    numeric = gradcheck.numerical_gradient(lambda v: float(-np.log(nets.softmax(v)[0])), Z_TWO)
+    for other in (p - t2, np.array(exact, dtype=float), numeric):
+        assert close(reference, other)
+
+
+def test_the_numbers_of_the_paths_back_picture():
+    """Section 8's picture: ∂E/∂a(1)_3 = Σ_k δ2_k W2[3, k] = 0.01540 + 0.00140 + 0.00170 = 0.01850 (the
+    sum checked three ways), eleven times the seed's one term, and the path through W2[3, 1] nine times it."""
+    g = grads()
+    terms = g.delta[1] * W2[2]
+    assert [f"{v:.5f}" for v in g.delta[1]] == ["0.02567", "0.00350", "0.00213"]
+    assert [f"{v:.5f}" for v in terms] == ["0.01540", "0.00140", "0.00170"] and f"{terms.sum():.5f}" == "0.01850"
+    exact = _tail_sympy(1, fw().a[1])[2]
+    numeric = gradcheck.numerical_gradient(_tail_loss(1), fw().a[1])[2]
+    assert close(terms.sum(), exact) and close(terms.sum(), numeric)
+    assert round(terms.sum() / terms[2]) == 11 and round(terms[0] / terms[2]) == 9
+    assert g.delta[1].argmax() == 0          # "unit 1 of layer 2 has by far the largest δ2"

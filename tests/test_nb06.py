@@ -122,7 +122,7 @@ def notebook_namespace(tmp_path_factory, monkeypatch_module):
     """The notebook's solution cells and the cells that build the autodiff, run in one namespace."""
     monkeypatch_module.setenv("BACKPROP_PROGRESS", str(tmp_path_factory.mktemp("progress") / "p.json"))
     wanted = ("import numpy", "iris = datasets.load_iris()", "class Tensor", "def matmul(", "def autodiff_backward",
-              "def train_with", "reference_backward =")
+              "def train_with", "reference_backward =", "x01, t01, w01 =", "def times_x(")
     ns = {}
     for tags, src in _cells():
         if "solution" in tags or (not tags and any(w in src for w in wanted)):
@@ -141,9 +141,10 @@ def test_solution_cells_are_the_reference(notebook_namespace):
     for exercise_id, name in [("6.1", "dense_forward"), ("6.2", "dense_backward"), ("6.3", "relu_backward"),
                               ("6.4", "sigmoid_backward"), ("6.5", "softmax_ce_backward"), ("6.6", "backward"),
                               ("6.7", "unbroadcast")]:
+        assert name not in ns, f"a solution cell binds the learner's name {name!r} (contract C1)"
         spec = nb06.SPECS[exercise_id]
         for args in spec.inputs(exercise_id):
-            mine, ref = ns[name](*args), getattr(nb06, name)(*args)
+            mine, ref = ns[f"{name}_solution"](*args), getattr(nb06, name)(*args)
             leaves = lambda v: [a for x in v for a in leaves(x)] if isinstance(v, (list, tuple)) else [np.asarray(v)]  # noqa: E731
             assert all(a.shape == e.shape and np.allclose(a, e, rtol=1e-12, atol=1e-15) for a, e in zip(leaves(mine), leaves(ref)))
 
@@ -152,8 +153,8 @@ def test_the_notebooks_autodiff_trains_iris_to_the_hand_written_weights(notebook
     """The autodiff as written in the notebook, with the solution cells' unbroadcast in place of the
     reference's, against the solution cells' hand-written backward: the same weights to 1e-12."""
     ns = notebook_namespace
-    ns["sum_to"] = ns["unbroadcast"]          # the autodiff's add uses the solution cell's unbroadcast
-    hand = ns["train_with"](ns["backward"], ns["Ws0"], ns["bs0"], ns["X_train_s"], ns["T_train"])
+    ns["sum_to"] = ns["unbroadcast_solution"]   # the autodiff's add uses the solution cell's unbroadcast
+    hand = ns["train_with"](ns["backward_solution"], ns["Ws0"], ns["bs0"], ns["X_train_s"], ns["T_train"])
     auto = ns["train_with"](ns["autodiff_backward"], ns["Ws0"], ns["bs0"], ns["X_train_s"], ns["T_train"])
     moved = max(np.abs(a - b).max() for a, b in zip(hand[0], ns["Ws0"]))
     largest = max(np.abs(a - b).max() for a, b in zip(hand[0] + hand[1], auto[0] + auto[1]))
@@ -203,7 +204,7 @@ def test_debugger_names_the_first_wrong_layer_in_backward_order(small_network):
 
     report = debug_backward(no_relu_prime, *small_network)
     assert report.first[0] == 2
-    assert "δ2 = ∂E/∂Z2 itself is wrong" in report.summary and "layer 1 is wrong too" in report.summary
+    assert "G2 = ∇Z2 E itself is wrong" in report.summary and "layer 1 is wrong too" in report.summary
 
 
 def _without_relu_prime(Ws, bs, X, T):
@@ -226,4 +227,70 @@ def test_debugger_answers_broken_functions_with_a_sentence(small_network):
         raise IndexError("list index out of range")
 
     assert str(debug_backward(broken, *small_network)) == "Your backward raised IndexError: list index out of range: nothing to compare yet."
-    assert "two lists of 3 arrays" in str(debug_backward(lambda *a: None, *small_network))
+    assert "two lists of 3 arrays" in str(debug_backward(lambda *a: 3, *small_network))
+
+
+def test_debugger_answers_whatever_the_learners_name_holds(small_network):
+    """The notebook's debugger cell runs on the learner's own `backward` (contract C1, tag uses-answer):
+    not answered yet, a number, a stub, the exercise's template, the wrong arguments: one sentence each."""
+    from helpers.debugger import debug_backward
+
+    def stub(Ws, bs, X, T):
+        """Not written yet."""
+        ...
+
+    def template(Ws, bs, X, T):          # exercise 6.6's cell as it stands before an answer
+        dWs, dbs = ..., ...
+        return dWs, dbs
+
+    said = {what: debug_backward(value, *small_network) for what, value in
+            [("ellipsis", ...), ("none", None), ("number", 7.0), ("stub", stub), ("template", template),
+             ("two arguments", lambda Ws, bs: None), ("zeros", lambda *a: np.zeros((1, 1)))]}
+    assert not any(said.values()) and all(r.rows == [] and r.first is None for r in said.values())
+    assert "answer Exercise 6.6 first" in str(said["ellipsis"]) and str(said["none"]) == str(said["ellipsis"])
+    assert str(said["number"]).startswith("backward is a float, not a function")
+    assert "does nothing yet" in str(said["stub"])
+    assert "still returns ..." in str(said["template"])
+    assert "cannot be called as backward(Ws, bs, X, T)" in str(said["two arguments"])
+    assert "two lists of 3 arrays" in str(said["zeros"])
+    assert all("Traceback" not in str(r) and r._repr_html_().startswith("<p>") for r in said.values())
+
+
+def test_the_notebook_debugs_the_learners_own_backward():
+    """Its debugger cell is tagged uses-answer and passes the learner's `backward`; the course's own
+    demonstration keeps its deliberately buggy function, and the stored output of the learner's cell
+    is the template's sentence (the course notebook is stored unanswered)."""
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    mine = [c for c in cells if "uses-answer" in c["metadata"].get("tags", [])]
+    assert len(mine) == 1 and "".join(mine[0]["source"]).startswith("debug_backward(backward, Ws0, bs0, X16, T16)")
+    stored = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in mine[0]["outputs"])
+    assert stored.startswith("Your backward still returns ...")
+    assert any("debug_backward(backward_with_a_bug," in "".join(c["source"]) for c in cells)
+
+
+def test_the_autodiff_is_bit_for_bit_the_hand_written_pass_at_16_rows(notebook_namespace):
+    """§6's "exact": the same products and sums; with 16 rows (a power of two) the 1/N rounds the same
+    way in both, with 15 rows the last bit differs."""
+    ns = notebook_namespace
+    for n, exact in ((16, True), (15, False)):
+        args = (ns["Ws0"], ns["bs0"], ns["X16"][:n], ns["T16"][:n])
+        hand, auto = ns["reference_backward"](*args), ns["autodiff_backward"](*args)
+        pairs = list(zip(hand[0] + hand[1], auto[0] + auto[1]))
+        assert all(np.array_equal(u, v) for u, v in pairs) is exact
+        assert max(np.abs(u - v).max() for u, v in pairs) < 1e-15
+
+
+def test_the_one_weight_chain_of_section_6_three_ways(notebook_namespace):
+    """§6's intermediate step: ∂E/∂w = 2x(xw − t) = −2072.178 at notebook 01's x, t, w, by hand (the
+    notebook's closures), sympy and central differences."""
+    ns = notebook_namespace
+    x, t, w = ns["x01"], ns["t01"], ns["w01"]
+    u, push_u = ns["times_x"](w)
+    _, push_E = ns["squared_error"](u)
+    by_closures = push_u(push_E(1.0))
+    s = sp.Symbol("w", real=True)
+    exact = float(sp.diff((sp.Rational(str(x)) * s - sp.Rational(str(t))) ** 2, s).subs(s, sp.Rational(str(w))))
+    numeric = gradcheck.numerical_gradient(lambda v: float((x * v - t) ** 2), np.array(w))
+    assert close(by_closures, exact) and close(by_closures, numeric) and close(nets.one_weight_grad(x, w, t), exact)
+    assert f"{by_closures:.3f}" == "-2072.178"

@@ -170,7 +170,7 @@ def _entry(store, exercise_id):
 def test_a_solution_cell_verifies_without_recording(store):
     feedback = helpers.solution(FIRST, _correct(FIRST))
     assert feedback.status == "solution" and "reference answer" in str(feedback) and not feedback
-    assert str(feedback).startswith(f"ⓘ Solution {FIRST}")
+    assert str(feedback).startswith(f"✎ Solution {FIRST}")
     assert not store.exists()
 
 
@@ -204,7 +204,7 @@ def test_unanswered_records_nothing(store):
 def test_hints_are_counted_and_shown(store):
     first = helpers.hint(FIRST)
     second = helpers.hint(FIRST, 2)
-    assert str(first).startswith(f"💡 Hint 1 for exercise {FIRST}") and f'hint("{FIRST}", 2)' in str(first)
+    assert str(first).startswith(f"☞ Hint 1 for exercise {FIRST}") and f'hint("{FIRST}", 2)' in str(first)
     assert "last hint" in str(second) and str(first) != str(second)
     assert _entry(store, FIRST) == {"status": None, "hints": 2}
     assert "2 hints taken" in str(progress.show(NB))

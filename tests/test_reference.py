@@ -82,7 +82,8 @@ def random_net(sizes, activations, batch=None):
 
 CASES = [
     ([3, 4, 2], ["sigmoid", "sigmoid"], "half_squared_error"),
-    ([3, 5, 4, 3], ["tanh", "sigmoid", "softmax"], "cross_entropy"),
+    # sympy on a 3-5-4-3 network: seconds (make test-slow runs it; the two above run in make test)
+    pytest.param([3, 5, 4, 3], ["tanh", "sigmoid", "softmax"], "cross_entropy", marks=pytest.mark.slow),
     ([2, 3, 3], ["identity", "sigmoid"], "binary_cross_entropy"),
 ]
 

@@ -250,6 +250,7 @@ def test_bias_free_gradients_three_ways():
     assert_three_ways(L.Ws, [np.zeros(3)] * 3, X, T, L.activations, L.loss)
 
 
+@pytest.mark.slow
 def test_iris_network_gradients_three_ways():
     """§8: the course's network on a batch of standardised iris rows (hidden layers of 3 here, the
     benchmark's smallest width, so that sympy stays fast; the formula does not depend on the width)."""
@@ -258,6 +259,7 @@ def test_iris_network_gradients_three_ways():
     assert_three_ways(Ws, bs, X_train[:6], datasets.one_hot(y_train[:6], 3), COURSE_NET, "cross_entropy")
 
 
+@pytest.mark.slow
 def test_deep_sigmoid_gradients_three_ways():
     """§7, small enough for sympy: three sigmoid layers and a softmax."""
     X_train, _, y_train, _ = _iris()
@@ -266,6 +268,7 @@ def test_deep_sigmoid_gradients_three_ways():
                       "cross_entropy")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, gain", [("sigmoid", 1), ("relu", 2)])
 def test_the_notebooks_deep_networks(name, gain):
     """§7 as in the notebook: 8 hidden layers of 16 on the iris training set. The sigmoid network's

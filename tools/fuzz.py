@@ -4,14 +4,18 @@
     .venv/bin/python tools/fuzz.py -n 2000 --seed 7 --jobs 2 --ids 1.5 2.1 --categories partial-domain
 
 The cases come from tests/fuzzing.py (Hypothesis strategies). Each call ``check(id, answer)`` runs
-in a worker process forked from this one; a worker measures each call's wall time, interrupts a
-call after --soft seconds (SIGUSR1), and is killed by this process when a call has not returned
-after --hard seconds (a hang in C code, an endless iterator); a new worker then takes over.
+in a worker process forked from this one; a worker measures each call's CPU time (its own and that
+of the processes the check forks) and wall time, interrupts a call after --soft seconds
+(SIGUSR1), and is killed by this process when a call has not returned after --hard seconds (a hang
+in C code, an endless iterator); a new worker then takes over.
 
 Counted per input: crash (check raised, returned no Feedback, or said "the checker failed"),
 false-correct ("correct" for a wrong answer), false-wrong (anything else for a correct one),
-hang (a call over --limit seconds, 1 s by default), leak (a message from which the expected value
-follows; counted with false-correct on the last line). The last line is exactly
+hang (a call over --limit seconds of CPU, 1 s by default; or over --wall seconds of wall time, the
+checker's wall-clock backstop plus a margin, while hardly computing: it waited; or no answer
+within --soft seconds), leak (a message from which the expected value follows; counted with
+false-correct on the last line). A call that took longer than --wall while computing was slowed by
+a busy machine (its CPU time is what the checker bounds): it is reported, not counted. The last line is exactly
 ``inputs: N, crashes: C, false-correct: F, false-wrong: W, hangs: H``; the exit status is 1 if
 any count is not 0.
 """
@@ -39,6 +43,8 @@ _PROGRESS_DIR = tempfile.mkdtemp(prefix="backprop-fuzz-")
 os.environ["BACKPROP_PROGRESS"] = os.path.join(_PROGRESS_DIR, "progress.json")  # never the learner's
 
 KINDS = ("crashes", "false-correct", "false-wrong", "hangs", "leaks")
+_COMPUTING = 0.01  # a call that got this share of a CPU or more was computing, not waiting: a sleeping check
+                   # gets ~0.2 %; on a busy machine a niced fuzz worker gets a few % (helpers.checking.budget)
 
 
 class Hang(BaseException):
@@ -75,6 +81,11 @@ class _bounded(_Soft):
         return kind is Hang
 
 
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def worker(conn, seed, count, index, args):
     """Run `count` cases drawn by Hypothesis (seeded), reporting each before and after the call."""
     import fuzzing
@@ -89,6 +100,7 @@ def worker(conn, seed, count, index, args):
     except (ValueError, OSError):
         pass
     os.environ["BACKPROP_PROGRESS"] = os.path.join(_PROGRESS_DIR, f"progress-{index}-{seed}.json")
+    sys.stdout = open(os.devnull, "w")  # what the fuzzed functions print (check shows it) is not the report
     signal.signal(signal.SIGUSR1, _on_usr1)
     strategy = fuzzing.cases(ids=args.ids, categories=args.categories)
 
@@ -104,7 +116,7 @@ def worker(conn, seed, count, index, args):
         conn.send(("start", start))
         state = fuzzing.snapshot_state()
         feedback, error, hung = None, None, False
-        t0, c0 = time.perf_counter(), time.thread_time()
+        t0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
         try:
             with _Soft(args.soft):
                 feedback = check(case.ident, case.answer)
@@ -112,7 +124,7 @@ def worker(conn, seed, count, index, args):
             hung = True
         except BaseException as exc:  # noqa: BLE001 - everything check lets out is a crash
             error = f"{type(exc).__name__}: {fuzzing.safe_repr(exc, 120)}"
-        wall, cpu = time.perf_counter() - t0, time.thread_time() - c0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0 + _children_cpu() - k0
         fuzzing.restore_state(state)
         if hung:
             kinds, why = set(), f"did not return within {args.soft} s"
@@ -125,7 +137,7 @@ def worker(conn, seed, count, index, args):
             if leak:
                 kinds = kinds | {"leak"}
                 why = (why + "; " if why else "") + f"leaks the expected value: {leak}"
-        if kinds or hung or wall > args.limit:
+        if kinds or hung or cpu > args.limit or (wall > args.wall and cpu < _COMPUTING * wall):
             with _bounded(2.0):
                 conn.send(("shown", case.shown()))
         said = None
@@ -153,14 +165,22 @@ def main(argv=None):
     parser.add_argument("-n", "--inputs", type=int, default=20000, help="how many inputs (default 20000)")
     parser.add_argument("--seed", type=int, default=0, help="seeds the workers' Hypothesis runs")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("FUZZ_JOBS", "1")), help="worker processes")
-    parser.add_argument("--limit", type=float, default=1.0, help="a call slower than this (s) is a hang")
-    parser.add_argument("--soft", type=float, default=3.0, help="interrupt a call after this many seconds")
-    parser.add_argument("--hard", type=float, default=10.0, help="kill a worker whose call runs this long")
+    parser.add_argument("--limit", type=float, default=1.0,
+                        help="a call using more CPU than this (s; a check promises about a second) is a hang")
+    parser.add_argument("--wall", type=float, default=None,
+                        help="a call taking longer than this (s) is a hang (default: the checker's wall-clock backstop + 2)")
+    parser.add_argument("--soft", type=float, default=60.0,
+                        help="interrupt a call after this many seconds (the checker's hard end is 54 s)")
+    parser.add_argument("--hard", type=float, default=90.0, help="kill a worker whose call runs this long")
     parser.add_argument("--memory", type=float, default=3.0, help="address-space limit of a worker, GiB")
     parser.add_argument("--show", type=int, default=25, help="how many failing examples to list")
     parser.add_argument("--ids", nargs="*", help="only these exercises")
     parser.add_argument("--categories", nargs="*", help="only these categories")
     args = parser.parse_args(argv)
+    if args.wall is None:
+        from helpers.checking import budget
+
+        args.wall = budget.SECONDS * budget.WALL_FACTOR + 2.0
 
     import fuzzing
 
@@ -177,6 +197,7 @@ def main(argv=None):
     ctx = multiprocessing.get_context("fork")
     per_category = collections.defaultdict(collections.Counter)
     worst = collections.defaultdict(float)
+    worst_cpu = [0.0]
     examples = []
     totals = collections.Counter()
     slowest = (0.0, None)
@@ -208,11 +229,14 @@ def main(argv=None):
         counts["inputs"] += 1
         totals["inputs"] += 1
         kinds = set(result["kinds"])
-        hung = result["hung"] or result["wall"] > args.limit
+        slow = result["wall"] > args.wall
+        waited = slow and result["cpu"] < _COMPUTING * result["wall"]
+        hung = result["hung"] or result["cpu"] > args.limit or waited
         if hung:
             kinds.add("hang")
-            if not result["hung"] and result["cpu"] <= args.limit:
-                load_only += 1
+        elif slow:
+            load_only += 1
+        worst_cpu[0] = max(worst_cpu[0], result["cpu"])
         for kind in kinds:
             name = {"crash": "crashes", "hang": "hangs", "leak": "leaks"}.get(kind, kind)
             counts[name] += 1
@@ -296,21 +320,25 @@ def main(argv=None):
             print(f"… {totals['inputs']} of {args.inputs} inputs, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
     duration = time.perf_counter() - started
-    _report(args, per_category, worst, totals, examples, slowest, load_only, duration, prepared, fuzzer_errors)
+    _report(args, per_category, worst, totals, examples, slowest, load_only, duration, prepared, fuzzer_errors,
+            worst_cpu[0])
     failures = totals["crashes"] + totals["false-correct"] + totals["leaks"] + totals["false-wrong"] + totals["hangs"]
     return 1 if failures else 0
 
 
-def _report(args, per_category, worst, totals, examples, slowest, load_only, duration, prepared, fuzzer_errors=()):
+def _report(args, per_category, worst, totals, examples, slowest, load_only, duration, prepared, fuzzer_errors=(),
+            worst_cpu=0.0):
     import fuzzing
 
     print(f"fuzzed check() with {totals['inputs']} inputs in {duration:.0f} s "
           f"({prepared:.0f} s to prepare), {args.jobs} worker(s), seed {args.seed}")
     wall, info = slowest
     if info:
-        print(f"worst call time: {wall:.3f} s ({info['exercise']}, {info['category']}: {info['label']})")
+        print(f"worst call time: {wall:.3f} s of wall time ({info['exercise']}, {info['category']}: {info['label']}); "
+              f"worst CPU time: {worst_cpu:.3f} s (limits: {args.limit:g} s of CPU, {args.wall:g} s of wall time)")
     if load_only:
-        print(f"of the hangs, {load_only} used under {args.limit} s of CPU (slow only because the machine was busy)")
+        print(f"{load_only} calls took more than {args.wall:g} s of wall time while computing within their CPU time: the "
+              "machine was busy (not counted as hangs)")
     header = f"{'category':<16}{'inputs':>8}" + "".join(f"{k:>15}" for k in KINDS) + f"{'worst (s)':>11}"
     print(header)
     print("-" * len(header))
@@ -337,7 +365,7 @@ def _report(args, per_category, worst, totals, examples, slowest, load_only, dur
         for kinds, info, result in picked[: args.show]:
             ident = "" if info["ident"] == repr(info["exercise"]) else f" (id passed: {info['ident']})"
             print(f"- [{', '.join(kinds)}] {info['exercise']}{ident} {info['category']}, truth {info['truth']}: "
-                  f"{info['shown']}\n    → {result['said']}  ({result['why']}; {result['wall']:.2f} s)")
+                  f"{info['shown']}\n    → {result['said']}  ({result['why']}; {result['wall']:.2f} s, {result['cpu']:.2f} s of CPU)")
     if fuzzer_errors:
         print(f"the fuzzer itself failed {len(fuzzer_errors)} time(s) while generating (those inputs are not "
               f"counted): {fuzzer_errors[0]}")

@@ -18,6 +18,7 @@ import ctypes
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -67,6 +68,13 @@ def descendants():
         return [p for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE]
     except psutil.Error:
         return []
+
+
+def free_port():
+    """A free port on 127.0.0.1 (for the insights service: the hub's own three are --port and the next two)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_ready(url, hub, log_path, timeout):
@@ -152,6 +160,8 @@ def main(argv=None):
                         help="the hub's database, the users' homes and the nbgrader exchange (default: build/hub)")
     parser.add_argument("--password", default=os.environ.get("BACKPROP_HUB_PASSWORD", "backprop-demo"),
                         help="the demo password of every account (NOT FOR PRODUCTION)")
+    parser.add_argument("--insights-port", type=int, default=0,
+                        help="the class insights service's port on 127.0.0.1 (default: a free one)")
     args = parser.parse_args(argv)
 
     course, state = args.course.resolve(), args.state.resolve()
@@ -167,7 +177,8 @@ def main(argv=None):
            "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
            "BACKPROP_HUB_STATE": str(state), "BACKPROP_HUB_COURSE": str(course),
            "BACKPROP_HUB_COURSE_ID": course_id(course), "BACKPROP_HUB_PORT": str(args.port),
-           "BACKPROP_HUB_PASSWORD": args.password}
+           "BACKPROP_HUB_PASSWORD": args.password,
+           "BACKPROP_HUB_INSIGHTS_PORT": str(args.insights_port or free_port())}
     log_path = state / "jupyterhub.log"
     started = time.monotonic()
     stop_requested = []
@@ -193,6 +204,7 @@ The course's demo JupyterHub is running (ready in {time.monotonic() - started:.1
   Password for every account: {args.password}   (a demo authenticator: NOT FOR PRODUCTION)
   nbgrader exchange: {state / 'exchange'}   hub log: {log_path}
   {grading_note()}
+  Class insights (the instructor's live dashboard): {url}/services/insights/
 Press Ctrl-C to stop the hub, its proxy and every user's server.""", flush=True)
             hub.wait()
             print(f"hub: JupyterHub exited by itself with status {hub.returncode}; its log ends with:\n{tail(log_path)}",

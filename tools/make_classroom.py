@@ -40,6 +40,7 @@ implementation): a notebook that breaks it stops the build, naming the cell.
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import shutil
 import sys
@@ -59,7 +60,6 @@ COURSE_ID = "backprop"
 MARKER = ".classroom-course"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CHECK_CALL = re.compile(r'^check\(\s*"(?P<id>[\d.]+)"\s*,\s*(?P<name>[A-Za-z_]\w*)\s*\)\s*$')
-SOLUTION_CALL = re.compile(r'^solution\(\s*"(?P<id>[\d.]+)"\s*,\s*(?P<name>[A-Za-z_]\w*)\s*\)\s*$')
 HEADING = re.compile(r"###\s*Exercise\s+(?P<id>\d+\.\d+)\s*\((?P<stars>[★☆]+)\)")
 
 CONFIG = '''\
@@ -110,6 +110,19 @@ def _points(nb):
     return points
 
 
+def _solution_of(source, where):
+    """(exercise id, the reference value's source, the lines before it) of a solution cell, whose last
+    statement is solution("id", value): contract C1, it never assigns the learner's own name."""
+    tree = ast.parse(source)
+    last = tree.body[-1] if tree.body else None
+    call = getattr(last, "value", None)
+    if not (isinstance(last, ast.Expr) and isinstance(call, ast.Call) and getattr(call.func, "id", None) == "solution"
+            and len(call.args) == 2 and isinstance(call.args[0], ast.Constant)):
+        raise ClassroomError(f'{where} does not end with solution("id", value)')
+    body = [line for line in source.splitlines()[:last.lineno - 1] if not re.match(r"#\s*Solution\b", line)]
+    return str(call.args[0].value), ast.get_source_segment(source, call.args[1]), body
+
+
 def _last_call(source, pattern, where):
     lines = source.rstrip().splitlines()
     match = pattern.match(lines[-1].strip()) if lines else None
@@ -129,9 +142,8 @@ def classroomise(nb, source_name, commit):
     solutions = {}
     for index, cell in enumerate(nb.cells):
         if "solution" in _tags(cell):
-            lines, match = _last_call(cell.source, SOLUTION_CALL, f"{source_name}, cell {index}")
-            body = [line for line in lines[:-1] if not re.match(r"#\s*Solution\b", line)]
-            solutions[match["id"]] = (match["name"], body)
+            exercise_id, value, body = _solution_of(cell.source, f"{source_name}, cell {index}")
+            solutions[exercise_id] = (value, body)
 
     out = nbformat.v4.new_notebook(metadata=nbformat.from_dict(nb.metadata))
     out.metadata.pop("widgets", None)
@@ -152,13 +164,12 @@ def classroomise(nb, source_name, commit):
             exercise_id, name = match["id"], match["name"]
             if exercise_id not in solutions:
                 raise ClassroomError(f"{source_name}, cell {index}: exercise {exercise_id} has no solution cell "
-                                     f"that ends with solution(\"{exercise_id}\", <reference>)")
+                                     f"that ends with solution(\"{exercise_id}\", value)")
             if exercise_id not in points:
                 raise ClassroomError(f"{source_name}: exercise {exercise_id} has no '### Exercise {exercise_id} (★…)' heading")
-            solution_name, body = solutions[exercise_id]
-            if solution_name != name:  # C1: the solution cell keeps a name of its own
-                body = body + [f"{name} = {solution_name}"]
-            source = "\n".join(lines[:-1] + [BEGIN] + body + [END, lines[-1]])
+            value, body = solutions[exercise_id]
+            answer = body + ([] if value == name else [f"{name} = {value}"])   # the reference, in the learner's name
+            source = "\n".join(lines[:-1] + [BEGIN] + answer + [END, lines[-1]])
             n = points[exercise_id]
             out.cells.append(nbformat.v4.new_code_cell(
                 source, metadata={"tags": ["exercise"], "nbgrader": _nbgrader("answer", answer_id(exercise_id))}))

@@ -1,240 +1,28 @@
 """Generate the student edition of the course: solutions removed, outputs cleared.
 
-    python tools/make_student.py            # → build/student/   (what `make student` runs)
+    python tools/make_student.py            # → build/student/   (the same as `python tools/editions.py student`)
     python tools/make_student.py --out DIR
 
-The student edition is never edited by hand: it is rebuilt from scratch from notebooks/*.ipynb.
-For each notebook it
-
-- deletes every cell tagged ``solution``;
-- keeps every cell tagged ``exercise``, which must still hold its ``...`` placeholder;
-- clears every output, execution count and the saved widget state;
-- puts in front a markdown cell saying that the notebook was generated, by what, and from which
-  file and commit.
-
-Beside the notebooks it copies what they need to run (helpers/, data/, pyproject.toml,
-environment.yml, .gitignore) and writes a README.md, so the edition is a course on its own:
-open it in JupyterLab from the course's environment, or install it (``pip install -e .`` or
-``conda env create -f environment.yml``) wherever it is handed out.
-
-A notebook that breaks the exercise convention (an exercise cell without ``...``, a cell tagged
-both ways, an untagged cell that starts ``# Solution``) stops the build with a message naming
-the notebook and cell, and nothing is written.
+The generator is tools/editions.py, which makes the learner's workbook too (one generator for
+every edition); this module keeps the names other tools import from it (tools/make_classroom.py).
 """
 
 from __future__ import annotations
 
-import argparse
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-import nbformat
-
-ROOT = Path(__file__).resolve().parent.parent
-MARKER = ".student-edition"  # marks a directory this script made, so it may replace it
-COPIED = ("helpers", "data", "pyproject.toml", "environment.yml", ".gitignore", "LICENSE", "LICENSE.md")
-REQUIRED = ("helpers", "data")
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".progress.json", ".progress-*.tmp")
-PLACEHOLDER = re.compile(r"(?<![.\w])\.\.\.(?![.\w])")
-
-
-class StudentEditionError(Exception):
-    """A course notebook that cannot be turned into a student notebook safely."""
-
-
-def _tags(cell):
-    return set(cell.get("metadata", {}).get("tags", []))
-
-
-def commit_of(root):
-    """The short commit of the course repository, or "an uncommitted tree" without git."""
-    try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=10, check=True)
-        commit = out.stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "notebooks", "helpers", "data"],
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-        return f"{commit} (with uncommitted changes)" if dirty else commit
-    except (OSError, subprocess.SubprocessError):
-        return "an uncommitted tree"
-
-
-def studentise(nb, source_name, commit):
-    """Turn one course notebook into its student version (a new notebook; the input is untouched).
-
-    Args:
-        nb: the course notebook (nbformat NotebookNode, version 4).
-        source_name: where it came from, as shown to the learner ("notebooks/01_one_weight.ipynb").
-        commit: the course commit it came from.
-
-    Returns:
-        (student notebook, number of exercise cells kept, number of solution cells removed).
-
-    Raises:
-        StudentEditionError: when the notebook breaks the exercise convention.
-    """
-    student = nbformat.from_dict(nb)  # a deep copy
-    cells, exercises, removed = [], 0, 0
-    for index, cell in enumerate(student.cells):
-        tags = _tags(cell)
-        first_line = cell.source.lstrip().splitlines()[0] if cell.source.strip() else ""
-        where = f"{source_name}, cell {index} ({first_line[:40]!r})"
-        if {"exercise", "solution"} <= tags:
-            raise StudentEditionError(f"{where} is tagged both exercise and solution.")
-        if "solution" in tags:
-            removed += 1
-            continue
-        if "exercise" in tags:
-            if cell.cell_type != "code" or not PLACEHOLDER.search(cell.source):
-                raise StudentEditionError(f"{where} is an exercise cell without its ... placeholder.")
-            exercises += 1
-        elif cell.cell_type == "code" and re.match(r"#\s*Solution\b", first_line):
-            raise StudentEditionError(f"{where} looks like a solution but is not tagged 'solution'.")
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cell.metadata.pop("execution", None)  # execution timings written by nbclient
-        cells.append(cell)
-    note = nbformat.v4.new_markdown_cell(
-        "> **Student edition.** Generated by `tools/make_student.py` from "
-        f"`{source_name}` (course commit `{commit}`): the worked solutions are removed and the "
-        "outputs cleared. In each exercise cell, replace the `...` with your answer and run the "
-        "cell; `check` tells you whether it is right and, if not, what looks wrong. "
-        "Do not edit this copy to change the course: it is rebuilt by `make student`.",
-        metadata={"tags": ["student-edition"]},
-    )
-    if student.nbformat_minor >= 5:
-        note["id"] = "student-edition-note"
-    else:
-        note.pop("id", None)
-    student.cells = [note] + cells
-    student.metadata.pop("widgets", None)  # saved widget views belong to the cleared outputs
-    return student, exercises, removed
-
-
-def _title(nb, fallback):
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
-            return cell.source.lstrip().splitlines()[0][2:].strip()
-    return fallback
-
-
-def _readme(rows, commit):
-    table = "\n".join(f"| [`{name}`](notebooks/{name}) | {title} | {n} |" for name, title, n in rows)
-    return f"""# Backpropagation, from one weight to matrix form: student edition
-
-Generated by `tools/make_student.py` from the course repository (commit `{commit}`); rebuilt,
-never edited by hand. The notebooks are the course's with the worked solutions removed and the
-outputs cleared.
-
-In each exercise cell, replace the `...` with your answer and run the cell: `check` says
-whether it is right and, if not, what looks wrong (wrong shape, transposed, wrong sign, a
-constant factor off, rounded too early, or a known mistake with a hint). The last cell of each
-notebook shows which of its exercises you have answered correctly so far; that progress is kept
-in `.progress.json` beside `helpers/` (delete it to start again).
-
-## Running it
-
-- From the course repository: `make student`, then `.venv/bin/jupyter lab build/student`
-  (the course's environment already has everything, `helpers` included).
-- On its own, with pip: `python -m venv .venv && .venv/bin/pip install -e . && .venv/bin/jupyter lab`
-- With conda: `conda env create -f environment.yml && conda activate backprop-course && jupyter lab`
-
-Run each notebook top to bottom (Run → Run All Cells works: an unanswered exercise says
-"not answered yet" and the notebook carries on from the reference values).
-
-## Notebooks
-
-| notebook | title | exercises |
-| --- | --- | --- |
-{table}
-"""
-
-
-def build(out=None, src=ROOT, quiet=False):
-    """Build the student edition.
-
-    Args:
-        out: the output directory (default build/student/ of the course); replaced as a whole.
-        src: the course repository.
-        quiet: print nothing.
-
-    Returns:
-        The list of generated notebook paths.
-
-    Raises:
-        StudentEditionError: a notebook breaks the exercise convention, or ``out`` exists and
-            was not made by this script (it is then left alone).
-    """
-    src = Path(src).resolve()
-    out = Path(out).resolve() if out is not None else src / "build" / "student"
-    sources = sorted((src / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    if not sources:
-        raise StudentEditionError(f"no notebooks found in {src / 'notebooks'}")
-    for name in REQUIRED:
-        if not (src / name).exists():
-            raise StudentEditionError(f"{src / name} is missing; the notebooks need it to run")
-    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise StudentEditionError(f"{out} exists and was not made by this script: not replacing it")
-
-    commit = commit_of(src)
-    # Build beside the target and swap at the end, so a failed build leaves the old edition whole.
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        (staging / "notebooks").mkdir()
-        rows, total_ex, total_removed, written = [], 0, 0, []
-        for path in sources:
-            nb = nbformat.read(path, as_version=4)
-            student, n_ex, n_removed = studentise(nb, f"notebooks/{path.name}", commit)
-            nbformat.validate(student)
-            target = staging / "notebooks" / path.name
-            nbformat.write(student, target)
-            written.append(out / "notebooks" / path.name)
-            rows.append((path.name, _title(nb, path.stem), n_ex))
-            total_ex, total_removed = total_ex + n_ex, total_removed + n_removed
-        for name in COPIED:
-            item = src / name
-            if item.is_dir():
-                shutil.copytree(item, staging / name, ignore=IGNORED)
-            elif item.is_file():
-                shutil.copy2(item, staging / name)
-        (staging / "README.md").write_text(_readme(rows, commit), encoding="utf-8")
-        (staging / MARKER).write_text("Generated by tools/make_student.py; replaced as a whole at every build.\n",
-                                      encoding="utf-8")
-        old = None
-        if out.exists():
-            old = staging.with_name(staging.name + "-old")
-            out.rename(old)
-        staging.rename(out)
-        out.chmod(0o755)  # mkdtemp made it private
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if not quiet:
-        shown = out.relative_to(src) if out.is_relative_to(src) else out
-        print(f"student edition: {len(written)} notebook(s), {total_ex} exercises kept with their ..., "
-              f"{total_removed} solution cells removed, outputs cleared -> {shown}/")
-        print(f"open it with: .venv/bin/jupyter lab {shown}")
-    return written
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from editions import (  # noqa: E402,F401 - re-exported
+    COPIED, IGNORED, PLACEHOLDER, REQUIRED, ROOT, StudentEditionError, _tags, build, commit_of, studentise,
+)
+from editions import STUDENT_MARKER as MARKER  # noqa: E402,F401
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=None, help="output directory (default: build/student)")
-    args = parser.parse_args(argv)
-    try:
-        build(args.out)
-    except StudentEditionError as exc:
-        print(f"make_student: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    from editions import main as editions_main
+
+    return editions_main(["student", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

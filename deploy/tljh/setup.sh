@@ -59,6 +59,19 @@ if ! sudo -u nobody bwrap --ro-bind / / --unshare-all --die-with-parent --proc /
     exit 1
 fi
 
+# --- the class insights service (issue 22; docs/teaching.md, "Class insights") -----------------------
+# The hub starts it with the users' environment's Python, where the course already is (its
+# `insights` extra adds SQLAlchemy and psycopg); TLJH loads deploy/tljh/insights_config.py from
+# jupyterhub_config.d. Teachers (the dashboard): names in /srv/insights/teachers, one a line
+# (INSIGHTS_TEACHERS="alice bob" before this script), or the hub's admin page, group "instructors".
+"$USER_ENV/bin/pip" install --no-cache-dir -e "$COURSE[insights]"
+install -d -m 0700 /srv/insights
+if [ -n "${INSIGHTS_TEACHERS:-}" ]; then
+    printf '%s\n' $INSIGHTS_TEACHERS > /srv/insights/teachers
+fi
+install -d /opt/tljh/config/jupyterhub_config.d
+install -m 0644 "$COURSE/deploy/tljh/insights_config.py" /opt/tljh/config/jupyterhub_config.d/insights.py
+
 # 6. JupyterLab by default, and reload the hub.
 tljh-config set user_environment.default_app jupyterlab
 tljh-config reload

@@ -12,18 +12,24 @@ The package, one job per module:
   object), or a sentence saying why it cannot be checked;
 - ``numeric``: comparing numbers and arrays, and naming the mistake;
 - ``symbolic``: deciding the equivalence of expressions over the symbols' whole domain;
+- ``slips``: the slips learners make in an exercise's computation, named by kind;
 - ``feedback``: the verdict, as text and as HTML.
 
-The diagnoses, tried in this order once the answer is understood:
-correct → a known mistake registered for the exercise → right for the learner's own wrong
-answer upstream → wrong shape (transpose? reshape?) → transposed → wrong sign → off by a
-registered constant factor → close but rounded too early → plainly wrong.
+The diagnoses, tried in this order once the answer is understood: correct → right for the
+learner's own wrong answer upstream ("fix 3.1 first") → a known mistake registered for the
+exercise → transposed, wrong sign → one slip of the exercise's computation ("σ′ is taken at the
+wrong point", "a factor is missing: ∂a/∂w", the answer to a neighbouring exercise) → off by the
+2 or ½ of a square or a registered factor → two slips at once → wrong shape (transpose?
+reshape?) → a structural kind (zero, the right entries in another order, only the diagonal, off
+by a constant, some rows right) → close but rounded too early → plainly wrong. No diagnosis
+gives the answer: not its value, not a factor to multiply by, not its formula.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from helpers import insights
 from helpers.checking import budget
 from helpers.checking.feedback import STATUS_COLOUR, STATUS_MARK, Feedback
 from helpers.checking.numeric import compare_numeric
@@ -99,6 +105,7 @@ def check(exercise_id, answer):
         problem = progress.record(exercise.id, "correct" if feedback else "tried")
         if problem:
             feedback.message = f"{feedback.message} {problem}"
+    insights.record_check(exercise.id, feedback)  # C5: on a class hub, one event for the teacher; never raises or waits
     if feedback.status == "wrong":
         try:
             if progress.hints_taken(exercise.id) == 0 and exercise.hints:
@@ -133,29 +140,55 @@ def demo(exercise_id, answer):
     that show a typical mistake and its diagnosis.
 
     Returns:
-        Feedback, exactly as ``check`` would give it. Never raises.
+        Feedback, the verdict ``check`` would give, shown with a badge of its own ("Example of a
+        mistake (not your answer)"). Never raises.
     """
     exercise = _exercise_or_feedback(exercise_id)
     if isinstance(exercise, Feedback):
         return exercise
-    return _judge(exercise, answer, remember=False)
+    feedback = _judge(exercise, answer, remember=False)
+    feedback.example = True  # rendered as an example, never as the learner's verdict
+    return feedback
 
 
 def _judge(exercise, answer, remember=True):
-    """The Feedback for an answer, within the time budget; never raises."""
+    """The Feedback for an answer, within the time budget (CPU time, see ``budget``); never raises
+    (but the learner's own Ctrl-C, a KeyboardInterrupt, stops it)."""
     try:
-        if exercise.kind == "function":  # calls the learner's function: its own limits (2 s a call)
-            return _check(exercise, answer, remember)
-        finished, feedback = budget.run(_check, exercise, answer, remember)
+        finished, feedback = budget.run(_settled, exercise, answer, remember)
         if not finished:
-            feedback = Feedback(exercise.id, "invalid", (
-                "cannot check this: it is too complex to check within a second; simplify it first "
-                "(or compute the number itself)."), "timeout", exercise.title)
-    except Exception:  # a bug in the checker must not look like the learner's fault
+            feedback = Feedback(exercise.id, "invalid", _out_of_time(feedback), "timeout", exercise.title)
+    except KeyboardInterrupt:  # the learner's Ctrl-C stops the check
+        raise
+    except BaseException:  # a bug in the checker must not look like the learner's fault, nor escape
         feedback = Feedback(exercise.id, "invalid", (
             "the checker failed on this answer; please report it. Your answer was not judged."),
             "invalid", exercise.title)
     return feedback
+
+
+def _settled(exercise, answer, remember):
+    """_check with numpy's and Python's warning settings of our own: a learner's
+    np.seterr(all="raise") or warnings.simplefilter("error") must not turn the checker's own
+    arithmetic (an underflow in a comparison) into an error."""
+    import warnings
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return _check(exercise, answer, remember)
+
+
+def _out_of_time(spent):
+    """The refusal's wording says which clock ran out: "too complex" only when the check really
+    needed more than its CPU budget."""
+    if spent.reason == "cpu":
+        return (f"cannot check this: it needs more than {spent.seconds:g} s of computing to check, which is too "
+                "complex; simplify it first (or compute the number itself).")
+    if spent.waiting:
+        return (f"cannot check this: checking it was stopped after {spent.wall:.0f} s of waiting, while it "
+                "hardly computed (does something in your answer sleep or wait?). Run the cell again.")
+    return (f"cannot check this now: the computer is too busy (checking got only {spent.cpu:.1f} s of computing "
+            f"in {spent.wall:.0f} s). Run the cell again in a moment.")
 
 
 def _check(exercise, answer, remember):
@@ -184,33 +217,122 @@ def _check(exercise, answer, remember):
         ))
     expected = exercise.expected()
     mistakes = [(m.name, m.hint, m.value()) for m in exercise.mistakes]
+    found = _slips(exercise)
     if exercise.symbolic:
         if kind == "numeric":
+            named = _numbers_for_symbols(value, expected, found)
+            if named is not None:
+                return make(*named)
             return make("invalid", "invalid", (
                 "cannot check this: you gave a number, but this exercise asks for an expression "
                 f"in {', '.join(sorted(s.name for s in expected.free_symbols))} (build it from the sympy symbols)."
             ))
-        status, diagnosis, message = compare_symbolic(value, expected, mistakes, exercise.factors)
+        status, diagnosis, message = compare_symbolic(value, expected, mistakes, exercise.factors, slips=found)
     else:
         if kind == "symbolic":
-            names = ", ".join(sorted(s.name for s in value.free_symbols))
-            return make("invalid", "invalid", (
-                f"cannot check this: your answer still contains the symbols {names}; this exercise "
-                "asks for numbers: substitute the values (for instance with .subs)."
-            ))
-        numeric_mistakes = [(n, h, np.asarray(v, dtype=float)) for n, h, v in mistakes]
-        status, diagnosis, message = compare_numeric(value, np.asarray(expected, dtype=float), exercise.rtol,
-                                                     exercise.atol, numeric_mistakes, exercise.factors,
-                                                     given.low_precision)
-        if status == "wrong" and not diagnosis.startswith("mistake:"):
-            traced = _upstream(exercise, value)
-            if traced:
-                status, diagnosis, message = traced
+            status, diagnosis, message = _symbols_for_numbers(exercise, value, found)
+        else:
+            numeric_mistakes = [(n, h, np.asarray(v, dtype=float)) for n, h, v in mistakes]
+            base = exercise.base() if exercise.base is not None else None
+            status, diagnosis, message = compare_numeric(
+                value, np.asarray(expected, dtype=float), exercise.rtol, exercise.atol, numeric_mistakes,
+                exercise.factors, given.low_precision, slips=found, upstream=lambda v: _upstream(exercise, v), base=base)
     if remember:
         _LAST[exercise.id] = (kind, value, status == "correct")
     if status == "wrong" and diagnosis == "wrong" and exercise.hint:
         message = f"{message} Hint: {exercise.hint}"
     return make(status, diagnosis, message)
+
+
+def _slips(exercise):
+    """The exercise's slips, built when first needed (None if it declares no Work). Building them
+    runs the exercise's own registry code: if that fails, the learner loses only the finer
+    diagnosis, never the verdict (see _SafeSlips)."""
+    from helpers.checking import slips
+
+    if exercise.work is None:
+        return None
+    return _SafeSlips(slips.Lazy(exercise))
+
+
+class _SafeSlips:
+    """Slips whose failures (a bug of ours) mean "no slip found", never a failed check."""
+
+    def __init__(self, lazy):
+        self._lazy = lazy
+
+    def match(self, *args, **kwargs):
+        try:
+            return self._lazy.match(*args, **kwargs)
+        except budget.OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001
+            return None
+
+    def __getattr__(self, name):
+        return getattr(self._lazy, name)
+
+
+def _numbers_for_symbols(value, expected, found):
+    """Numbers where an expression is asked: the answer of a neighbouring question that is itself
+    numbers (2.4 answered with 2.5's identity matrix) gets its name; anything else gets None (and
+    the sentence asking for symbols). Only constants are compared: this is quick."""
+    from helpers.checking.slips import SPARE
+
+    if found is None or budget.remaining() <= SPARE:
+        return None
+    array = np.asarray(value, dtype=float)
+    try:
+        neighbours = found.all_neighbours()
+    except budget.OutOfTime:
+        raise
+    except Exception:  # noqa: BLE001 - the finer diagnosis is lost, never the verdict
+        return None
+    for other, label in neighbours:
+        if getattr(other, "free_symbols", None) or not hasattr(other, "__len__") and not np.isscalar(other):
+            continue
+        try:
+            other = np.asarray(other, dtype=float)
+        except (TypeError, ValueError):
+            continue
+        if other.shape == array.shape and np.allclose(array, other, rtol=1e-9, atol=1e-12):
+            return "wrong", "neighbour", f"not yet: this is {label}; this exercise asks for {found.work.label}."
+    return None
+
+
+def _symbols_for_numbers(exercise, value, found):
+    """A sympy expression with symbols, where the exercise asks for numbers: the answer to a
+    neighbouring symbolic question (2.5 answered with 2.4's A), or a sentence."""
+    from helpers import exercises
+
+    names = ", ".join(sorted(s.name for s in value.free_symbols))
+    notebook = exercise.id.split(".")[0]
+    symbolic = [i for i in exercises.ids() if i.split(".")[0] == notebook and i != exercise.id and exercises.get(i).symbolic]
+    if not symbolic:  # numbers computed with symbols still in them
+        return "invalid", "invalid", (
+            f"cannot check this: your answer still contains the symbols {names}; this exercise "
+            "asks for numbers: substitute the values (for instance with .subs).")
+    from helpers.checking.slips import SPARE
+
+    for other_id in symbolic:
+        if budget.remaining() <= SPARE:
+            break  # no time left to compare with the other answers: the plain sentence
+        other = exercises.get(other_id)
+        try:
+            same = compare_symbolic(value, other.expected())[0] == "correct"
+        except budget.OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001
+            same = False
+        if same:
+            work = other.work() if callable(other.work) else other.work
+            label = work.label if work is not None else other.title
+            asked = found.work.label if found is not None else exercise.title
+            return "wrong", "neighbour", (
+                f"not yet: this is {label}, the answer to exercise {other_id}; this exercise asks for {asked}.")
+    return "invalid", "invalid", (
+        f"cannot check this: your answer still contains the symbols {names}; this exercise asks for numbers "
+        "(substitute the values, for instance with .subs, or differentiate again if no symbol should be left).")
 
 
 def _upstream(exercise, value):

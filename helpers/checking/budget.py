@@ -1,100 +1,345 @@
-"""A time budget for one check: every call returns within about a second, whatever it is given.
+"""A time budget for one check, counted in CPU time, with a wall-clock backstop.
 
-On the main thread (where Jupyter runs cells) a real-time timer interrupts the work: its signal
-raises ``OutOfTime``, a BaseException, so no ``except Exception`` in sympy or numpy can swallow it,
-and the timer keeps firing every 50 ms until the budget is closed, in case something does. Off the
-main thread the work runs in a daemon thread that is abandoned when the budget is spent. Loops of
-our own also call ``tick()``, which raises once the deadline has passed.
+A check must answer within about a second of *computing*, however busy the machine: on a shared
+hub two busy neighbours halve the CPU a kernel gets, and a wall-clock budget would then refuse
+right answers as "too complex". So the budget counts the CPU time of the checking process
+(``ITIMER_PROF``: user and system time of this process, every thread included), and a wall-clock
+timer several times longer (``WALL_FACTOR``) stops what sleeps or waits, which spends no CPU. A
+check that is still computing when that timer rings (it got a fair share of a CPU, or at least
+``PROGRESS`` seconds of CPU in the last ``WINDOW`` seconds: the machine is busy, not the check
+idle) goes on until its CPU budget is spent, up to ``HARD_FACTOR`` times its budget on the wall
+clock (see ``Backstop``). When a budget ends, ``Spent`` says which clock ran out, so the
+refusal can say "too complex" only when the check really needed more than its CPU, and "the
+computer is busy" or "it waits" otherwise.
+
+On the main thread (where Jupyter runs cells) the two timers interrupt the work with a signal
+whose handler raises ``OutOfTime``, a BaseException (no ``except Exception`` in sympy or numpy
+swallows it), and both keep firing every 50 ms until the budget is closed, in case something
+does. Off the main thread the work runs in a worker thread whose own CPU clock is watched; when
+its budget is spent, the worker is sent ``OutOfTime`` asynchronously and abandoned. Loops of our
+own call ``tick()``, which raises once either clock has passed its end.
+
+The grader checks with a larger budget: ``run(function, *args, seconds=20)``, or
+``with allow(20): ...`` around any number of checks.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import ctypes
 import signal
 import threading
 import time
+from dataclasses import dataclass
 
-SECONDS = 0.65  # the whole check, reading the answer included, stays well under one second
+SECONDS = 0.9       # CPU seconds one check may use, reading the answer included ("about a second")
+WALL_FACTOR = 5.0   # the wall-clock backstop is this many times the CPU budget: 8 busy processes
+                    # on 2 CPUs leave a check about 2/9 of a CPU, so a full CPU budget takes ~4.5×
+HARD_FACTOR = 60.0  # ... and a check still computing past it is stopped at this many times
+COMPUTING = 0.05    # a share of a CPU at which a check counts as computing, however long it took
+WINDOW = 2.0        # ... or, on a machine where it gets less, CPU seconds it got in the last WINDOW
+PROGRESS = 0.005    # seconds (what sleeps gets nothing; /proc counts CPU in 10 ms ticks)
+REFIRE = 0.05       # seconds between repeated interruptions once a budget is spent
 
 
 class OutOfTime(BaseException):
-    """The budget is spent (a BaseException: ``except Exception`` does not catch it)."""
+    """The budget is spent (a BaseException: ``except Exception`` does not catch it).
+
+    Attributes:
+        reason: "cpu" (the CPU budget) or "wall" (the wall-clock backstop).
+    """
+
+    def __init__(self, reason="cpu"):
+        super().__init__(reason)
+        self.reason = reason
 
 
-_deadline = threading.local()
+@dataclass(frozen=True)
+class Spent:
+    """Why a budget ended, and what was used.
+
+    Attributes:
+        reason: "cpu" when the work needed more than its CPU budget; "wall" when the wall-clock
+            backstop stopped it first.
+        seconds: the CPU budget; cpu, wall: what was used of each clock.
+        idle: stopped by the wall clock while not computing (None: judged from cpu and wall).
+    """
+
+    reason: str
+    seconds: float
+    cpu: float
+    wall: float
+    idle: bool | None = None
+
+    @property
+    def waiting(self):
+        """Stopped by the wall clock while hardly computing: something sleeps or waits."""
+        idle = self.cpu < COMPUTING * self.wall if self.idle is None else self.idle
+        return self.reason == "wall" and idle
+
+    @property
+    def busy(self):
+        """Stopped by the wall clock while computing: the machine gave the check too little CPU."""
+        return self.reason == "wall" and not self.waiting
 
 
-def tick():
-    """Raise OutOfTime if the current budget's deadline has passed."""
-    end = getattr(_deadline, "end", None)
-    if end is not None and time.monotonic() > end:
-        raise OutOfTime
+class Backstop:
+    """When the wall clock stops a check: past `wall` seconds if it is not computing (it sleeps or
+    waits: no fair share of a CPU, and less than PROGRESS seconds of CPU in the last WINDOW), past
+    `hard` seconds whatever it does. ``spent(waited, used)`` is asked often (every 10 to 50 ms)
+    with the seconds waited and the CPU seconds used so far."""
+
+    def __init__(self, wall, hard):
+        self.wall, self.hard = wall, max(hard, wall)
+        self.samples = collections.deque()
+        self.idle = False
+
+    def spent(self, waited, used):
+        samples = self.samples
+        if not samples or waited - samples[-1][0] >= 0.02:
+            samples.append((waited, used))
+            while len(samples) > 2 and samples[1][0] <= waited - WINDOW:
+                samples.popleft()
+        if waited <= self.wall:
+            return False
+        if waited > self.hard:
+            return True
+        if used >= COMPUTING * waited:
+            return False
+        since, before = samples[0]
+        if waited - since >= WINDOW / 2 and used - before >= PROGRESS:
+            return False
+        self.idle = True
+        return True
 
 
-def remaining():
-    """Seconds left in the current budget (a large number outside any budget)."""
-    end = getattr(_deadline, "end", None)
-    return 1e9 if end is None else max(0.0, end - time.monotonic())
+_default = [SECONDS]
 
 
-def _raise(signum, frame):
-    raise OutOfTime
+def default():
+    """The CPU budget a check gets by default (SECONDS, or what ``allow`` set)."""
+    return _default[-1]
 
 
 @contextlib.contextmanager
-def _alarm(seconds):
-    previous = signal.signal(signal.SIGALRM, _raise)
-    old_timer = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+def allow(seconds):
+    """Give every check inside the block `seconds` of CPU (the grader uses a larger budget)."""
+    if not seconds > 0:
+        raise ValueError("a budget must be positive")
+    _default.append(float(seconds))
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if old_timer[0] > 0:  # someone else's timer was running: give it back what is left of it
-            signal.setitimer(signal.ITIMER_REAL, max(old_timer[0] - seconds, 0.001), old_timer[1])
+        _default.pop()
 
 
-def run(function, *args, seconds=SECONDS):
-    """``function(*args)`` within `seconds`.
+class _Budget:
+    """One open budget: its ends on both clocks, and which CPU clock it reads."""
+
+    def __init__(self, seconds, clock):
+        self.seconds = seconds
+        self.clock = clock
+        self.cpu0, self.wall0 = clock(), time.monotonic()
+        self.cpu_end = self.cpu0 + seconds
+        self.backstop = Backstop(seconds * WALL_FACTOR, seconds * HARD_FACTOR)
+        self.closed = False
+        self.reason = None
+        self.others = None  # CPU seconds of a process working for this check now (a forked child)
+        self.extra = 0.0    # ... and of those that have finished
+
+    def wall_spent(self):
+        """Past the wall-clock backstop, and not computing (see Backstop). While a helper process
+        works for the check, its CPU is what counts (this process only waits for it)."""
+        progress = self.others() if self.others is not None else self.used()
+        return self.backstop.spent(time.monotonic() - self.wall0, progress)
+
+    def used(self):
+        """CPU seconds used for this check: this process's, and its helpers'."""
+        return self.clock() - self.cpu0 + self.extra + (self.others() if self.others is not None else 0.0)
+
+    def spent(self, reason=None):
+        reason = reason or self.reason or "cpu"
+        return Spent(reason, self.seconds, self.used(), time.monotonic() - self.wall0,
+                     self.backstop.idle if reason == "wall" else False)
+
+
+_local = threading.local()
+
+
+def _current():
+    return getattr(_local, "budget", None)
+
+
+def tick():
+    """Raise OutOfTime if the current budget's CPU time or wall time is spent."""
+    budget = _current()
+    if budget is None:
+        return
+    if budget.clock() > budget.cpu_end:
+        budget.reason = budget.reason or "cpu"
+        raise OutOfTime("cpu")
+    if budget.wall_spent():
+        budget.reason = budget.reason or "wall"
+        raise OutOfTime("wall")
+
+
+def remaining():
+    """CPU seconds left in the current budget (a large number outside any budget)."""
+    budget = _current()
+    return 1e9 if budget is None else max(0.0, budget.cpu_end - budget.clock())
+
+
+@contextlib.contextmanager
+def counting(cpu):
+    """Inside the block, `cpu()` (the CPU seconds of a process working for this check) counts as
+    computing: the wall-clock backstop does not stop a check whose child is busy computing."""
+    budget = _current()
+    if budget is None:
+        yield
+        return
+    start = cpu()
+    budget.others = lambda: cpu() - start
+    try:
+        yield
+    finally:
+        budget.extra += cpu() - start
+        budget.others = None
+
+
+def current():
+    """(CPU seconds, wall seconds, hard wall seconds) of the current budget's size, or of a new one
+    outside any."""
+    budget = _current()
+    size = default() if budget is None else budget.seconds
+    return size, size * WALL_FACTOR, size * HARD_FACTOR
+
+
+def run(function, *args, seconds=None):
+    """``function(*args)`` within `seconds` of CPU time (default: ``default()``), and at most
+    WALL_FACTOR times as long on the wall clock.
 
     Returns:
-        (True, result) or (False, None) when the budget was spent.
+        (True, result), or (False, Spent) when a clock ran out.
     Raises:
-        whatever `function` raises (other than running out of time).
+        whatever `function` raises (other than running out of time), KeyboardInterrupt included.
     """
-    outer = getattr(_deadline, "end", None)
-    if outer is not None:  # already inside a budget: share it
+    if _current() is not None:  # already inside a budget: share it
         return True, function(*args)
-    main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-    if main:  # another handler of SIGALRM (pytest-timeout, a library) is set aside and given back
-        _deadline.end = time.monotonic() + seconds
+    size = default() if seconds is None else float(seconds)
+    if not size > 0:
+        raise ValueError("a budget must be positive")
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        return _with_signals(function, args, size)
+    return _in_thread(function, args, size)
+
+
+# --- on the main thread: two interval timers -----------------------------------------------------
+
+_CLOCKS = {}
+if hasattr(signal, "setitimer"):
+    _CLOCKS = {"cpu": (signal.ITIMER_PROF, signal.SIGPROF), "wall": (signal.ITIMER_REAL, signal.SIGALRM)}
+
+
+def _with_signals(function, args, size):
+    budget = _Budget(size, time.process_time)
+
+    def ring(signum, frame):
+        if budget.closed:  # a late signal after the work ended: nothing to stop
+            return
+        reason = "cpu" if signum == _CLOCKS["cpu"][1] else "wall"
+        if reason == "wall" and not budget.wall_spent():  # still computing on a busy machine: go on
+            return
+        budget.reason = budget.reason or reason
+        raise OutOfTime(budget.reason)
+
+    saved = {}
+    try:
+        for name, (timer, signum) in _CLOCKS.items():
+            # another handler (pytest-timeout, the grader's alarm, a profiler) is set aside and
+            # given back, with what is left of its timer
+            saved[name] = (signal.signal(signum, ring), signal.getitimer(timer), time.monotonic())
+        signal.setitimer(_CLOCKS["cpu"][0], size, REFIRE)
+        # the wall timer starts ringing a WINDOW before the backstop: the Backstop needs samples
+        signal.setitimer(_CLOCKS["wall"][0], max(size * WALL_FACTOR - WINDOW, REFIRE), REFIRE)
+        _local.budget = budget
         try:
-            with _alarm(seconds):
-                return True, function(*args)
-        except OutOfTime:
-            return False, None
-        finally:
-            _deadline.end = None
-    return _in_thread(function, args, seconds)
+            try:
+                result = function(*args)
+            finally:
+                budget.closed = True  # from here on the handlers do nothing
+        except OutOfTime as out:
+            budget.closed = True
+            return False, budget.spent(out.reason)
+    finally:
+        budget.closed = True
+        _local.budget = None
+        for name, (previous, (value, interval), started) in saved.items():
+            timer, signum = _CLOCKS[name]
+            signal.setitimer(timer, 0)
+            signal.signal(signum, signal.SIG_DFL if previous is None else previous)
+            if value > 0:  # someone else's timer was running: give it back what is left of it
+                elapsed = time.monotonic() - started if name == "wall" else 0.0
+                signal.setitimer(timer, max(value - elapsed, 0.001), interval)
+    return True, result
 
 
-def _in_thread(function, args, seconds):
+# --- off the main thread: a worker whose CPU clock is watched ------------------------------------
+
+
+def thread_cpu_clock(ident):
+    """A function returning the CPU time of thread `ident`, or None where the OS has no such clock."""
+    try:
+        clock_id = time.pthread_getcpuclockid(ident)
+        time.clock_gettime(clock_id)
+    except (AttributeError, OSError, OverflowError):
+        return None
+    return lambda: time.clock_gettime(clock_id)
+
+
+def raise_in_thread(ident, exception):
+    """Raise `exception` (a class) asynchronously in thread `ident`, at its next bytecode."""
+    try:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exception))
+    except Exception:  # no ctypes.pythonapi (another Python implementation): the thread is abandoned
+        pass
+
+
+def _in_thread(function, args, size):
     box = {}
 
     def work():
-        _deadline.end = time.monotonic() + seconds
+        _local.budget = _Budget(size, time.thread_time)
         try:
             box["result"] = function(*args)
-        except OutOfTime:
-            box["timeout"] = True
+        except OutOfTime as out:
+            box["timeout"] = out.reason
         except BaseException as exc:  # handed to the caller's thread
             box["error"] = exc
+        finally:
+            _local.budget = None
 
     worker = threading.Thread(target=work, daemon=True, name="check-budget")
+    wall0 = time.monotonic()
     worker.start()
-    worker.join(seconds + 0.05)
-    if worker.is_alive() or box.get("timeout"):
-        return False, None
+    clock = thread_cpu_clock(worker.ident) or (lambda: time.monotonic() - wall0)
+    backstop = Backstop(size * WALL_FACTOR, size * HARD_FACTOR)
+    reason = None
+    while worker.is_alive():
+        worker.join(0.01)
+        if not worker.is_alive():
+            break
+        used, waited = clock(), time.monotonic() - wall0
+        if used > size:
+            reason = "cpu"
+        elif backstop.spent(waited, used):
+            reason = "wall"
+        if reason:
+            raise_in_thread(worker.ident, OutOfTime)  # stop it burning CPU; it is abandoned anyway
+            break
+    if reason or "timeout" in box:
+        reason = reason or box["timeout"]
+        return False, Spent(reason, size, clock(), time.monotonic() - wall0, backstop.idle if reason == "wall" else False)
     if "error" in box:
         raise box["error"]
     return True, box["result"]

@@ -190,6 +190,10 @@ def _values(expr, functions, symbols, points):
                         raise
                     except Exception:
                         value = None
+                    if value is None:  # lost to cancellation (1 + tanh(−500) is 0 at 25 digits)?
+                        value = _with_more_digits(function, point, symbols)
+                    if value is None and not _exactly_undefined(entry, point):
+                        value = INTRACTABLE  # finite there, beyond 3000 digits: see _Table
                 if value is None:  # undefined there, or not printable for mpmath: exact evaluation decides
                     value = _evaluate(entry, point)
                 row.append(value)
@@ -197,8 +201,46 @@ def _values(expr, functions, symbols, points):
     return rows
 
 
+def _with_more_digits(function, point, symbols):
+    """The compiled function at 120, 600 and 3000 digits: a finite complex, or None.
+
+    Where 25 digits lose everything to cancellation (a tanh form of the sigmoid at large
+    arguments), mpmath at more digits costs milliseconds, where sympy's exact evalf of the same
+    entry can take a second: the check would run out of its CPU budget on a right answer."""
+    for dps in (120, 600, 3000):
+        budget.tick()
+        try:
+            with mpmath.workdps(dps):
+                number = complex(function(*[mpmath.mpf(point[s].p) / point[s].q for s in symbols]))
+        except budget.OutOfTime:
+            raise
+        except Exception:
+            continue
+        if math.isfinite(number.real) and math.isfinite(number.imag):
+            return number
+    return None
+
+
+INTRACTABLE = "intractable"  # a value that 3000 digits cannot resolve, at a point sympy finds defined
+
+
+def _exactly_undefined(entry, point):
+    """Whether sympy's own evaluation at the exact point gives nan or an infinity (0/0, 1/0)."""
+    try:
+        value = entry.xreplace(point)
+        return value.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+    except budget.OutOfTime:
+        raise
+    except Exception:
+        return True
+
+
 class _Table:
-    """Answer and expected, entry by entry, at each point."""
+    """Answer and expected, entry by entry, at each point.
+
+    A point where an entry needs more than 3000 digits (1/(1 + tanh(−5000)): finite, but its
+    exact evaluation by sympy takes seconds, past the check's CPU budget) is left out, for both
+    sides, as long as most points remain: the others decide."""
 
     def __init__(self, answer, expected, points):
         self.points = points
@@ -211,6 +253,14 @@ class _Table:
         self.fe, self.fa = cached[2], _compile(answer, self.symbols)
         self.expected = _values(expected, self.fe, self.symbols, points)
         self.answer = _values(answer, self.fa, self.symbols, points)
+        hard = [k for k, (ra, re_) in enumerate(zip(self.answer, self.expected)) if INTRACTABLE in ra or INTRACTABLE in re_]
+        if len(hard) * 2 < len(points):
+            for k in reversed(hard):  # (in place: the caller's list of points is this one)
+                del points[k], self.answer[k], self.expected[k]
+        else:  # most points are hard: exact evaluation decides, as long as the budget lasts
+            for rows, entries in ((self.answer, self.answer_entries), (self.expected, self.expected_entries)):
+                for k in hard:
+                    rows[k] = [_evaluate(e, points[k]) if v is INTRACTABLE else v for e, v in zip(entries, rows[k])]
 
     def differing(self, other=None, transform=None):
         """Indices of the points where the answer (or `other`'s values) differs from the expected."""
@@ -218,8 +268,8 @@ class _Table:
         bad = []
         for k, (row_v, row_e) in enumerate(zip(values, self.expected)):
             for v, e in zip(row_v, row_e):
-                if e is None:
-                    continue  # outside the expected expression's domain: nothing to compare
+                if e is None or v is INTRACTABLE:
+                    continue  # outside the expected expression's domain (or beyond 3000 digits): nothing to compare
                 if transform is not None and v is not None:
                     v = transform(v)
                 if v is None or not _agree(v, e):
@@ -231,7 +281,23 @@ class _Table:
         return sum(1 for row in self.expected if all(e is not None for e in row))
 
     def values_of(self, expr):
-        return _values(expr, _compile(expr, self.symbols), self.symbols, self.points)
+        """expr's values at the points; the course's own expressions (registered mistakes) are
+        compiled once, the learner's each time."""
+        return _values(expr, _compiled_known(expr, self.symbols), self.symbols, self.points)
+
+
+_KNOWN: dict = {}  # (expression, symbols) -> compiled entries, for the registry's expressions
+
+
+def _compiled_known(expr, symbols):
+    key = (sp.ImmutableMatrix(expr) if isinstance(expr, sp.MatrixBase) else expr, tuple(symbols))
+    try:
+        found = _KNOWN.get(key)
+    except TypeError:  # not hashable: compile it afresh
+        return _compile(expr, symbols)
+    if found is None:
+        found = _KNOWN[key] = _compile(expr, symbols)
+    return found
 
 
 def _where(points, bad, symbols):
@@ -324,7 +390,7 @@ def _differing_for_real(table, candidates, base):
     return confirmed
 
 
-def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
+def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None, slips=None):
     """Diagnose a symbolic answer by mathematical equivalence over the symbols' whole domain.
 
     Args:
@@ -333,6 +399,8 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
         mistakes: (name, hint, value) triples, value a sympy object.
         factors: (factor, meaning) pairs of constant factors that are real mistakes here.
         rng: a random.Random for the points (fresh system randomness by default).
+        slips: the exercise's ``slips.Slips``, or None: the slips learners make in its computation,
+            named by kind (a factor missing, σ′ at the wrong point, a product in the wrong order).
 
     Returns:
         (status, diagnosis, message).
@@ -343,6 +411,14 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
     for _, _, m in mistakes:
         symbols |= sp.sympify(m).free_symbols
     by_name = {s.name: s for s in symbols}
+    if slips is not None:  # the notebook's other symbols (x_1 in an answer about A): a slip, not a typo
+        try:
+            known = list(slips.symbols)
+        except budget.OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001 - the finer diagnosis is lost, never the verdict
+            known, slips = [], None
+        by_name.update({s.name: s for s in known if s.name not in by_name})
     names = ", ".join(sorted(by_name))
     unknown = sorted(s.name for s in answer.free_symbols if s.name not in by_name)
     if unknown:
@@ -351,8 +427,17 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
             f"write it with {names}."
         )
     answer = _rename(answer, by_name)
+    symbols = set(expected.free_symbols) | {by_name[s.name] for s in answer.free_symbols}
+    for _, _, m in mistakes:
+        symbols |= sp.sympify(m).free_symbols
     sa, se = _shape(answer), _shape(expected)
     if sa != se:
+        named = _slip(answer, slips, pairs=True)
+        if named is not None:
+            return named
+        diagonal = _diagonal_as_vector(answer, expected)
+        if diagonal:
+            return diagonal
         if len(sa) == 2 and sa[::-1] == se:
             return "wrong", "shape", f"not yet: you gave a {sa[0]}×{sa[1]} matrix, the answer is {se[0]}×{se[1]}: the transpose would have the right shape."
         want = "a single expression" if se == () else f"a {se[0]}×{se[1]} matrix"
@@ -392,9 +477,24 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None):
         if not table.differing(transform=lambda v: -v) and any(
                 e not in (None, 0) for row in table.expected for e in row):
             return "wrong", "sign", "not yet: the sign is wrong: your answer is the negative of the expected one."
+    named = _slip(answer, slips, pairs=False, table=table)
+    if named is not None:
+        return named
+    if not _undefined_where_expected(table):
         for factor, meaning in (*COMMON_FACTORS, *factors):
             if not table.differing(transform=lambda v, f=factor: v / f):
                 return "wrong", "factor", f"not yet: your answer is {meaning}"
+    named = _slip(answer, slips, pairs=True, table=table)
+    if named is not None:
+        return named
+    kind = _structure(answer, expected, slips, table)
+    if kind is not None:
+        return kind
+    extra = sorted(s.name for s in answer.free_symbols - expected.free_symbols)
+    if extra:
+        return "wrong", "extra-symbols", (
+            f"not yet: your expression contains {', '.join(extra)}, which the answer does not depend on: "
+            "look for a quantity that belongs to another question (the derivative's variable, or the output itself).")
     where = _where(points, bad, symbols)
     first = ""
     if isinstance(expected, sp.MatrixBase):
@@ -415,7 +515,7 @@ def _match(values, reference):
     compared = 0
     for row_v, row_r in zip(values, reference):
         for v, r in zip(row_v, row_r):
-            if r is None:
+            if r is None or r is INTRACTABLE or v is INTRACTABLE:  # (a registered mistake may be beyond 3000 digits too)
                 continue
             if v is None or not _agree(v, r):
                 return False
@@ -426,3 +526,104 @@ def _match(values, reference):
 def _undefined_where_expected(table):
     return any(a is None and e is not None
                for row_a, row_e in zip(table.answer, table.expected) for a, e in zip(row_a, row_e))
+
+
+def _spare():
+    from helpers.checking.slips import SPARE
+
+    return SPARE
+
+
+def _answer_at(answer, slips, table=None):
+    """The answer's values at the slips' sample points, batched like the slips' values (P, …), or None."""
+    symbols = sorted(set(slips.symbols) | answer.free_symbols, key=lambda s: s.name)
+    points = []
+    for k, point in enumerate(slips.points):
+        full = dict(point)
+        for s in symbols:
+            if s not in full:
+                full[s] = sp.Rational(37 + 11 * k + len(s.name), 41)
+        points.append(full)
+    if table is not None and set(table.symbols) >= answer.free_symbols:
+        functions, names = table.fa, table.symbols
+    else:
+        names = symbols
+        functions = _compile(answer, names)
+    for point in points:
+        for s in names:
+            point.setdefault(s, sp.Rational(13, 17))
+    rows = _values(answer, functions, names, points)
+    values = []
+    for row in rows:
+        if any(v is None or abs(v.imag) > 1e-12 * max(1.0, abs(v.real)) for v in row):
+            return None
+        values.append([v.real for v in row])
+    import numpy as np
+
+    shape = _shape(answer)
+    return np.array(values, dtype=float).reshape((len(points),) + tuple(shape))
+
+
+def _slip(answer, slips, pairs, table=None):
+    """(status, diagnosis, message) for an answer that one slip (or two) of the exercise explains."""
+    if slips is None or budget.remaining() <= _spare():
+        return None  # no time left for the finer diagnosis: the verdict comes first
+    from helpers.checking.numeric import slip_key, slip_message
+
+    try:
+        values = _answer_at(answer, slips, table)
+    except budget.OutOfTime:
+        raise
+    except Exception:  # noqa: BLE001 - an answer we cannot evaluate: no finer diagnosis
+        return None
+    if values is None:
+        return None
+    found = slips.match(values, pairs=False) or (slips.match(values, pairs=True) if pairs else None)
+    if found is None:
+        return None
+    return "wrong", slip_key(found), slip_message(found, slips)
+
+
+def _diagonal_as_vector(answer, expected):
+    """The diagonal of a diagonal Jacobian given as a column or a row."""
+    if not isinstance(answer, sp.MatrixBase) or not isinstance(expected, sp.MatrixBase):
+        return None
+    n = expected.shape[0]
+    if expected.shape != (n, n) or n < 2 or answer.shape not in ((n, 1), (1, n)):
+        return None
+    if any(expected[i, j] != 0 for i in range(n) for j in range(n) if i != j):
+        return None
+    try:
+        same = all(sp.simplify(answer[i] - expected[i, i]) == 0 for i in range(n))
+    except Exception:  # noqa: BLE001
+        return None
+    if same:
+        return "wrong", "diagonal-vector", (
+            "not yet: these are the right derivatives, but as a vector: the Jacobian of an entry-by-entry "
+            "map is a square matrix, with ∂y_i/∂x_j in row i, column j.")
+    return None
+
+
+def _structure(answer, expected, slips, table):
+    """A structural kind (only the diagonal, the right entries in another order, zero, a constant
+    multiple, some rows right), judged at the slips' sample points."""
+    if slips is None or not isinstance(expected, sp.MatrixBase) or budget.remaining() <= _spare():
+        return None
+    from helpers.checking.numeric import structure
+
+    try:
+        values = _answer_at(answer, slips, table)
+        reference = slips.reference()
+    except budget.OutOfTime:
+        raise
+    except Exception:  # noqa: BLE001
+        return None
+    if values is None or values.shape != reference.shape:
+        return None
+    kinds = {structure(v, r, 1e-9, 1e-12) for v, r in zip(values, reference)}
+    if len(kinds) == 1 and None not in kinds:
+        from helpers.checking.numeric import _sentence
+
+        key, text = kinds.pop()
+        return "wrong", key, f"not yet: {_sentence(text)}"
+    return None

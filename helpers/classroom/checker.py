@@ -8,9 +8,9 @@ too), and compares every course file it loaded with the manifest ``make classroo
 serves requests on stdin/stdout, one at a time; each request is judged in a fresh ``fork`` of it:
 
 - the child sets an address-space limit (``memory`` above what the process already maps) and a
-  CPU-time limit: a timer of the process's CPU time (``ITIMER_PROF``) interrupts the check after
-  ``cpu_seconds``, and RLIMIT_CPU kills the child a few seconds later if a single C call
-  (a huge integer power) never returns to Python;
+  CPU-time limit: the course's own budget (``helpers.checking.budget``, counted in CPU time)
+  interrupts the check after ``cpu_seconds``, and RLIMIT_CPU kills the child a few seconds later
+  if a single C call (a huge integer power) never returns to Python;
 - it parses the document (JSON, then srepr into unevaluated sympy: ``codec``), judges it with the
   course's checker (``helpers.checking``; ``functions.judge_runs`` for notebook 06), writes one
   line of JSON to a pipe and exits.
@@ -20,7 +20,8 @@ not wall time, so a busy machine slows a check down without making a right answe
 
 Protocol: the process writes ``ready <json>`` once; each request is a JSON line
 ``{"exercise", "seed", "size"}`` followed by ``size`` bytes of document (JSON); each answer is a
-JSON line ``{"correct", "sentence"}``.
+JSON line ``{"correct", "sentence", "diagnosis"}`` (the diagnosis is the checker's key, which the
+class report reads).
 """
 
 from __future__ import annotations
@@ -56,94 +57,91 @@ def load():
     for exercise_id in exercises.ids():
         exercise = exercises.get(exercise_id)
         reference = exercise.expected()
-        for mistake in exercise.mistakes:
+        for mistake in (*exercise.mistakes, *(exercise.spec.slips if exercise.kind == "function" else ())):
             mistake.value()
         # judge the reference once: sympy and numpy load what they load lazily now, not later
         if exercise.kind == "function":
-            functions.judge_runs(exercise, functions.run_cases(reference, exercise.spec, exercise.spec.inputs(exercise_id)))
+            cases = functions.grading_inputs(exercise, 0)
+            functions.judge_runs(exercise, *functions.run_cases(reference, exercise.spec, cases), cases)
         else:
             _check(exercise, reference, False)
     return len(exercises.ids())
 
 
-def judge(exercise_id, payload, seed):
-    """(correct?, sentence) for one document. Runs in the child."""
+def judge(exercise_id, payload, seed, cpu_seconds=CPU_SECONDS):
+    """(correct?, sentence, diagnosis) for one document. Runs in the child.
+
+    The check runs within ``budget.run(..., seconds=cpu_seconds)``: the course's own CPU-time budget
+    (helpers/checking/budget.py), the grader's size of it. A check that needs more is refused as
+    too complex, in the words ``check`` uses, with the diagnosis "timeout"."""
     from helpers import exercises
-    from helpers.checking import _check, functions
+    from helpers.checking import _out_of_time, _settled, budget, functions
     from helpers.checking.feedback import Feedback
     from helpers.classroom.codec import Refused, decode, decode_runs
 
     exercise = exercises.get(exercise_id)
     if exercise is None:
-        return False, f"Exercise {exercise_id}: not an exercise of this course."
+        return False, f"Exercise {exercise_id}: not an exercise of this course.", "refused"
     try:
         document = json.loads(payload)
     except (ValueError, RecursionError):
-        return False, f"Exercise {exercise_id}: the test cell's output is not an answer document."
+        return False, f"Exercise {exercise_id}: the test cell's output is not an answer document.", "refused"
     try:
         if exercise.kind == "function":
             kind, value = decode_runs(document, exercise, seed)
         else:
             kind, value = decode(document, exercise_id)
     except Refused as refused:
-        return False, f"Exercise {exercise_id}: {refused}."
+        return False, f"Exercise {exercise_id}: {refused}.", "refused"
     except RecursionError:
-        return False, f"Exercise {exercise_id}: the answer is nested too deeply."
+        return False, f"Exercise {exercise_id}: the answer is nested too deeply.", "refused"
     if kind == "unanswered":
-        return False, f"Exercise {exercise_id}: not answered."
+        return False, f"Exercise {exercise_id}: not answered.", "unanswered"
+
+    def make(status, diagnosis, message):
+        return Feedback(exercise.id, status, message, diagnosis, exercise.title)
+
     try:
         if exercise.kind == "function":
-            status, diagnosis, message = functions.judge_runs(exercise, value, int(seed, 16))
-            feedback = Feedback(exercise.id, status, message, diagnosis, exercise.title)
+            finished, feedback = budget.run(lambda: make(*functions.judge_runs(exercise, *value)), seconds=cpu_seconds)
         else:
-            feedback = _check(exercise, value, False)
+            finished, feedback = budget.run(_settled, exercise, value, False, seconds=cpu_seconds)
+        if not finished:
+            feedback = make("invalid", "timeout", _out_of_time(feedback))
     except (MemoryError, RecursionError):
-        return False, f"Exercise {exercise_id}: the answer is too large to check."
+        return False, f"Exercise {exercise_id}: the answer is too large to check.", "refused"
     except Exception as exc:  # noqa: BLE001 - a checker bug must not look like the learner's fault
         return False, (f"Exercise {exercise_id}: the grader's checker failed on this answer ({type(exc).__name__}); "
-                       "grade it by hand and report it.")
-    return bool(feedback), f"{feedback} (checked by the grader)"
-
-
-class _OutOfCPU(BaseException):
-    pass
+                       "grade it by hand and report it."), "unavailable"
+    # a Feedback made here is the learner's verdict (never demo()'s "example of a mistake")
+    feedback.example = False
+    return bool(feedback), f"{feedback} (checked by the grader)", feedback.diagnosis
 
 
 def _child(exercise_id, payload, seed, cpu_seconds, memory, out):
     """In the forked child: limits, judge, one line of JSON on `out`, exit."""
-    from helpers.checking import budget
-
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             mapped = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
         resource.setrlimit(resource.RLIMIT_AS, (mapped + memory, mapped + memory))
     except (OSError, ValueError, StopIteration):
         pass
+    # the budget (budget.run, in judge) interrupts the check after cpu_seconds of CPU time; RLIMIT_CPU
+    # kills the child a few seconds later if a single C call (a huge integer power) never returns
     hard = int(cpu_seconds) + 5
     used = resource.getrusage(resource.RUSAGE_SELF)
-    resource.setrlimit(resource.RLIMIT_CPU, (int(used.ru_utime + used.ru_stime) + hard, int(used.ru_utime + used.ru_stime) + hard + 5))
-
-    def out_of_cpu(signum, frame):
-        # budget.OutOfTime is what the checker's own loops stop on; it is a BaseException, so no
-        # `except Exception` in sympy swallows it, and the timer repeats until the check gives up
-        raise budget.OutOfTime
-
-    signal.signal(signal.SIGPROF, out_of_cpu)
-    signal.setitimer(signal.ITIMER_PROF, cpu_seconds, 0.05)
+    spent = int(used.ru_utime + used.ru_stime)
+    resource.setrlimit(resource.RLIMIT_CPU, (spent + hard, spent + hard + 5))
     try:
-        correct, sentence = judge(exercise_id, payload, seed)
-    except budget.OutOfTime:
-        correct, sentence = False, (f"Exercise {exercise_id}: the answer could not be checked within "
-                                    f"{cpu_seconds:g} s of CPU time; simplify it.")
+        correct, sentence, diagnosis = judge(exercise_id, payload, seed, cpu_seconds)
     except MemoryError:
-        correct, sentence = False, f"Exercise {exercise_id}: the answer is too large to check."
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-    os.write(out, (json.dumps({"correct": bool(correct), "sentence": str(sentence)[:2000]}) + "\n").encode())
+        correct, sentence, diagnosis = False, f"Exercise {exercise_id}: the answer is too large to check.", "refused"
+    reply = {"correct": bool(correct), "sentence": str(sentence)[:2000], "diagnosis": diagnosis}
+    os.write(out, (json.dumps(reply) + "\n").encode())
 
 
 def judge_in_child(exercise_id, payload, seed, cpu_seconds=CPU_SECONDS, memory=MEMORY):
-    """Fork, judge in the child with its limits, and return (correct, sentence)."""
+    """Fork, judge in the child with its limits, and return (correct, sentence, diagnosis)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
@@ -173,13 +171,18 @@ def judge_in_child(exercise_id, payload, seed, cpu_seconds=CPU_SECONDS, memory=M
     _, status = os.waitpid(pid, 0)
     try:
         reply = json.loads(b"".join(chunks).decode())
-        return bool(reply["correct"]), str(reply["sentence"])
+        return bool(reply["correct"]), str(reply["sentence"]), _diagnosis(reply.get("diagnosis"))
     except (ValueError, KeyError, TypeError):
         pass
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
         return False, (f"Exercise {exercise_id}: the answer could not be checked within {cpu_seconds:g} s of CPU "
-                       "time; simplify it.")
-    return False, f"Exercise {exercise_id}: the answer could not be checked (the check stopped: {_status(status)})."
+                       "time; simplify it."), "timeout"
+    return (False, f"Exercise {exercise_id}: the answer could not be checked (the check stopped: {_status(status)}).",
+            "refused")
+
+
+def _diagnosis(value):
+    return str(value)[:100] if value is not None else None
 
 
 def _status(status):
@@ -209,9 +212,9 @@ def serve(course, cpu_seconds, memory):
         except (ValueError, KeyError, TypeError):
             return  # the grader and this process disagree: stop, the grader restarts it
         payload = stdin.read(size)
-        correct, sentence = judge_in_child(str(request.get("exercise")), payload, request.get("seed"),
-                                           float(request.get("cpu", cpu_seconds)), memory)
-        stdout.write((json.dumps({"correct": correct, "sentence": sentence}) + "\n").encode())
+        correct, sentence, diagnosis = judge_in_child(str(request.get("exercise")), payload, request.get("seed"),
+                                                      float(request.get("cpu", cpu_seconds)), memory)
+        stdout.write((json.dumps({"correct": correct, "sentence": sentence, "diagnosis": diagnosis}) + "\n").encode())
         stdout.flush()
 
 
@@ -271,13 +274,13 @@ class Checker:
         return self.info
 
     def check(self, exercise_id, document, seed=None):
-        """(correct?, sentence) for a document the test cell emitted (already parsed JSON)."""
+        """(correct?, sentence, diagnosis) for a document the test cell emitted (already parsed JSON)."""
         try:
             payload = json.dumps(document).encode()
         except (ValueError, TypeError, RecursionError):
-            return False, f"Exercise {exercise_id}: the test cell's output is not an answer document."
+            return False, f"Exercise {exercise_id}: the test cell's output is not an answer document.", "refused"
         if len(payload) > MAX_REQUEST:
-            return False, f"Exercise {exercise_id}: the answer document is too large."
+            return False, f"Exercise {exercise_id}: the answer document is too large.", "refused"
         for attempt in (1, 2):
             self.start()
             try:
@@ -286,7 +289,7 @@ class Checker:
                 self.process.stdin.flush()
                 line = self.process.stdout.readline()
                 reply = json.loads(line)
-                return bool(reply["correct"]), str(reply["sentence"])
+                return bool(reply["correct"]), str(reply["sentence"]), _diagnosis(reply.get("diagnosis"))
             except (OSError, ValueError, KeyError, TypeError):
                 self.stop()
                 if attempt == 2:

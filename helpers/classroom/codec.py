@@ -82,7 +82,8 @@ def encode(exercise_id, answer):
 def encode_runs(exercise_id, answer, seed):
     """The document of a function exercise's test cell: the learner's function called (here, in
     the learner's kernel: the grader never runs learner code) on every case's inputs, drawn from
-    the grader's seed, and what each call gave. kind "function" (value: the runs), or
+    the grader's seed, within the check's CPU budget (``functions.run_cases``, as ``check`` calls
+    it), and what each call gave as plain data. kind "function" (value: {"runs", "stop"}), or
     "unanswered" / "invalid" (value: why) when the function cannot be called at all."""
     from helpers import exercises
     from helpers.checking import functions
@@ -91,44 +92,56 @@ def encode_runs(exercise_id, answer, seed):
     exercise = exercises.get(str(exercise_id))
     try:
         early = functions.preliminary(exercise, answer)
+        if early is None:
+            cases = functions.grading_inputs(exercise, int(seed, 16))
+            problem = functions._signature_problem(answer, exercise.spec, cases[0])
+            early = ("invalid", "invalid", problem) if problem else None
     except Exception as exc:  # noqa: BLE001 - whatever the answer is, the cell still emits a document
         early = ("invalid", "invalid", f"cannot be read ({type(exc).__name__})")
     if early is not None:
         kind = "unanswered" if early[0] == "unanswered" else "invalid"
         return {**document, "kind": kind, "value": None if kind == "unanswered" else str(early[2])[:500]}
-    runs = functions.run_cases(answer, exercise.spec, exercise.spec.inputs(exercise.id, int(seed, 16)))
-    return {**document, "kind": "function", "value": [_encode_run(run) for run in runs]}
+    runs, stop = functions.run_cases(answer, exercise.spec, cases)
+    count = [0]
+    value = {"runs": [_encode_run(run, count) for run in runs], "stop": _encode_stop(stop)}
+    return {**document, "kind": "function", "value": value}
 
 
-def _encode_run(run):
-    out = {"outcome": run.outcome, "mutated": [str(m) for m in run.mutated]}
-    if run.outcome == "ok":
-        out["result"] = _encode_result(run.result, 0, [0])
-    elif run.outcome == "raised":
-        exc = run.result
-        out["error"] = {"type": type(exc).__name__[:60], "module": str(type(exc).__module__)[:60],
-                        "text": " ".join(str(exc).split())[:300]}
-    else:
-        out["total"] = bool(run.result)
-    return out
+def _encode_run(run, count):
+    return {"outcome": run.outcome, "mutated": [str(m) for m in run.mutated], "tree": _encode_tree(run.tree, 0, count),
+            "exc_type": str(run.exc_type)[:60], "exc_text": None if run.exc_text is None else str(run.exc_text)[:300]}
 
 
-def _encode_result(value, depth, count):
-    if value is None:
-        return {"none": True}
-    if value is Ellipsis:
-        return {"ellipsis": True}
-    if isinstance(value, (list, tuple)) and depth < 4 and len(value) <= 64:
-        return {"seq": [_encode_result(v, depth + 1, count) for v in value]}
-    try:
-        array = np.asarray(value, dtype=float)
-    except Exception:  # noqa: BLE001 - not numbers: only its kind travels
-        return {"object": type(value).__name__[:60]}
-    count[0] += array.size
-    if count[0] > MAX_ELEMENTS or array.ndim > 8:
-        return {"object": "array too large"}
-    flat = [x if math.isfinite(x) else str(x) for x in array.ravel().tolist()]
-    return {"array": flat, "shape": list(array.shape)}
+def _encode_stop(stop):
+    if stop is None:
+        return None
+    return {"reason": stop.reason, "index": stop.index, "cpu": stop.cpu, "wall": stop.wall,
+            "detail": str(stop.detail)[:200], "limit": stop.limit, "idle": bool(stop.idle)}
+
+
+def _encode_tree(tree, depth, count):
+    """A plain tree of functions._Reader (tuples, lists, str, int, bytes) as JSON."""
+    if tree is None:
+        return None
+    tag = tree[0]
+    if tag in ("none", "ellipsis"):
+        return {tag: True}
+    if tag == "bad":
+        return {"bad": str(tree[1])[:300]}
+    if tag == "huge":
+        return {"huge": int(tree[1]) if tree[1] is not None else None,
+                "shape": list(tree[2]) if tree[2] is not None else None}
+    if tag == "seq" and depth < 8:
+        return {"seq": tree[1], "items": [_encode_tree(t, depth + 1, count) for t in tree[2]]}
+    if tag == "num":
+        _, shape, data, dtype, origin = tree
+        flat = np.frombuffer(data, dtype=np.float64)
+        count[0] += flat.size
+        if count[0] > MAX_ELEMENTS:
+            return {"huge": int(flat.size), "shape": list(shape)}
+        return {"num": [x if math.isfinite(x) else str(x) for x in flat.tolist()], "shape": list(shape),
+                "dtype": str(dtype)[:20], "origin": str(origin)[:20]}
+    return {"bad": "an object that could not be read"}
 
 
 # --------------------------------------------------------------------------- grader side
@@ -172,7 +185,8 @@ def decode(document, exercise_id):
 
 def decode_runs(document, exercise, seed):
     """The runs a function exercise's test cell recorded, rebuilt for ``functions.judge_runs``
-    (with the inputs drawn again here from the grader's own seed), or ("unanswered", None).
+    with the inputs drawn again here from the grader's own seed: ("function", (runs, stop,
+    inputs)), or ("unanswered", None).
 
     Raises:
         Refused: for anything but a well-formed document for this exercise and this seed.
@@ -190,80 +204,93 @@ def decode_runs(document, exercise, seed):
         raise Refused(f"the answer could not be checked: {str(value)[:200]}")
     if kind != "function":
         raise Refused(f"exercise {exercise.id} asks for a function, and the document holds a {str(kind)[:20]}")
-    if document.get("seed") != seed:
+    if not isinstance(seed, str) or document.get("seed") != seed:
         raise Refused("the test cell did not call the function on the grader's inputs")
-    cases = exercise.spec.inputs(exercise.id, int(seed, 16))
-    if not isinstance(value, list) or not 1 <= len(value) <= len(cases):
+    cases = functions.grading_inputs(exercise, int(seed, 16))
+    items = value.get("runs") if isinstance(value, dict) else None
+    if not isinstance(items, list) or len(items) != len(cases):
         raise Refused("the document does not hold one call per case")
     count = [0]
     runs = []
-    for args, item in zip(cases, value):
+    for args, case, item in zip(cases, exercise.spec.cases, items):
         if not isinstance(item, dict):
             raise Refused("a call in the document is not a record")
         outcome = item.get("outcome")
-        mutated = item.get("mutated", [])
-        if not isinstance(mutated, list) or not all(m in exercise.spec.args for m in mutated):
-            raise Refused("the document names arguments the function does not have")
-        if outcome == "ok":
-            result = _decode_result(item.get("result"), 0, count)
-        elif outcome == "raised":
-            result = _exception(item.get("error"))
-        elif outcome == "timeout":
-            result = bool(item.get("total"))
-        else:
+        if outcome not in ("ok", "raised", "stopped", "missing"):
             raise Refused("a call in the document has no outcome")
-        runs.append(functions._Run(args, outcome, result, tuple(mutated)))
-    return "function", runs
+        mutated = item.get("mutated", [])
+        if not isinstance(mutated, list) or not all(isinstance(m, str) and m in exercise.spec.args for m in mutated):
+            raise Refused("the document names arguments the function does not have")
+        exc_type, exc_text = item.get("exc_type", ""), item.get("exc_text")
+        if not isinstance(exc_type, str) or not (exc_text is None or isinstance(exc_text, str)):
+            raise Refused("a raised call in the document is malformed")
+        tree = _decode_tree(item.get("tree"), 0, count) if outcome == "ok" else None
+        runs.append(functions._Run(args, case, outcome, tree, tuple(mutated), exc_type[:60],
+                                   None if exc_text is None else exc_text[:300]))
+    return "function", (runs, _decode_stop(value.get("stop"), len(cases)), cases)
 
 
-def _decode_result(value, depth, count):
-    if not isinstance(value, dict) or len(value) > 2 or depth > 4:
-        raise Refused("a result in the document is not a plain value")
-    if value.get("none") is True:
+def _decode_stop(stop, cases):
+    from helpers.checking import functions
+
+    if stop is None:
         return None
-    if value.get("ellipsis") is True:
-        return Ellipsis
-    if "seq" in value:
-        items = value["seq"]
-        if not isinstance(items, list) or len(items) > 64:
-            raise Refused("a result in the document is too long")
-        return [_decode_result(v, depth + 1, count) for v in items]
-    if "object" in value:
-        name = "".join(ch for ch in str(value["object"])[:60] if ch.isalnum() or ch == "_") or "object"
-        return type(name, (), {"__repr__": lambda self: name})()
-    flat, shape = value.get("array"), value.get("shape")
-    if not isinstance(flat, list) or not isinstance(shape, list) or len(shape) > 8 \
-            or not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape):
-        raise Refused("an array in the document is malformed")
-    count[0] += len(flat)
-    if count[0] > MAX_ELEMENTS or math.prod(shape) != len(flat):
-        raise Refused("an array in the document is malformed or too large")
-    numbers = []
-    for x in flat:
-        if isinstance(x, (int, float)) and not isinstance(x, bool):
-            numbers.append(float(x))
-        elif x in ("nan", "inf", "-inf"):
-            numbers.append(float(x))
-        else:
-            raise Refused("an array in the document holds something other than numbers")
-    return np.array(numbers, dtype=float).reshape(shape)
-
-
-def _exception(error):
-    """The learner's exception, as a class of the same name (a builtin or numpy's own when it is one)."""
-    import builtins
-
-    if not isinstance(error, dict):
-        raise Refused("a raised call in the document says nothing of its exception")
-    name = "".join(ch for ch in str(error.get("type", ""))[:60] if ch.isalnum() or ch == "_") or "Exception"
-    module = str(error.get("module", ""))
-    known = getattr(builtins, name, None) if module == "builtins" else \
-        getattr(np.exceptions, name, None) if module.startswith("numpy") else None
-    kind = known if isinstance(known, type) and issubclass(known, Exception) else type(name, (Exception,), {})
     try:
-        return kind(str(error.get("text", ""))[:300])
-    except Exception:  # noqa: BLE001 - an exception class with a constructor of its own
-        return type(name, (Exception,), {})(str(error.get("text", ""))[:300])
+        reason, index = stop["reason"], stop["index"]
+        numbers = [float(stop[k]) for k in ("cpu", "wall", "limit")]
+        if reason not in ("cpu", "wall", "crashed", "huge") or type(index) is not int or not 0 <= index <= cases \
+                or not all(math.isfinite(x) and x >= 0 for x in numbers):
+            raise ValueError
+        return functions._Stop(reason, index, numbers[0], numbers[1], str(stop.get("detail", ""))[:200],
+                               numbers[2], bool(stop.get("idle")))
+    except (KeyError, TypeError, ValueError):
+        raise Refused("the document's record of a stopped call is malformed") from None
+
+
+def _decode_tree(value, depth, count):
+    """A tree of functions._Reader from its JSON: only what the reader itself makes."""
+    if not isinstance(value, dict) or depth > 8:
+        raise Refused("a result in the document is not a plain value")
+    if value == {"none": True}:
+        return ("none",)
+    if value == {"ellipsis": True}:
+        return ("ellipsis",)
+    if set(value) == {"bad"} and isinstance(value["bad"], str):
+        return ("bad", value["bad"][:300])
+    if set(value) == {"huge", "shape"}:
+        size, shape = value["huge"], value["shape"]
+        if not (size is None or type(size) is int) or not (shape is None or _shape_ok(shape)):
+            raise Refused("a result in the document is malformed")
+        return ("huge", size, None if shape is None else tuple(shape))
+    if set(value) == {"seq", "items"}:
+        items = value["items"]
+        if value["seq"] not in ("list", "tuple") or not isinstance(items, list) or len(items) > 64:
+            raise Refused("a result in the document is malformed or too long")
+        count[0] += len(items)
+        return ("seq", value["seq"], [_decode_tree(v, depth + 1, count) for v in items])
+    if set(value) == {"num", "shape", "dtype", "origin"}:
+        flat, shape = value["num"], value["shape"]
+        if not isinstance(flat, list) or not _shape_ok(shape) or not isinstance(value["dtype"], str) \
+                or value["origin"] not in ("array", "scalar"):
+            raise Refused("an array in the document is malformed")
+        count[0] += len(flat)
+        if count[0] > MAX_ELEMENTS or math.prod(shape) != len(flat):
+            raise Refused("an array in the document is malformed or too large")
+        numbers = []
+        for x in flat:
+            if isinstance(x, (int, float)) and not isinstance(x, bool):
+                numbers.append(float(x))
+            elif x in ("nan", "inf", "-inf"):
+                numbers.append(float(x))
+            else:
+                raise Refused("an array in the document holds something other than numbers")
+        data = np.array(numbers, dtype=np.float64).tobytes()
+        return ("num", tuple(shape), data, value["dtype"][:20], value["origin"])
+    raise Refused("a result in the document is not a plain value")
+
+
+def _shape_ok(shape):
+    return isinstance(shape, list) and len(shape) <= 8 and all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape)
 
 
 def _numeric(value):

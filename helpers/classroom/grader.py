@@ -481,6 +481,18 @@ def _size(value, limit=64 * MiB):
     return total
 
 
+class Verdict(tuple):
+    """(correct?, sentence), and the kind of answer as ``.diagnosis``: the checker's key, or "unanswered",
+    "no-answer" (nothing reached the grader), "refused" (not a plain answer), "timeout", "unavailable"
+    (the checking process failed). The class report (helpers/insights/report.py) reads it from the
+    test cell's metadata (see VerifyAnswers)."""
+
+    def __new__(cls, correct, sentence, diagnosis):
+        verdict = super().__new__(cls, (correct, sentence))
+        verdict.diagnosis = diagnosis
+        return verdict
+
+
 class VerifyAnswers(NbGraderPreprocessor):
     """Replace each course test cell's outputs with the grader's own verdict on its answer."""
 
@@ -493,7 +505,12 @@ class VerifyAnswers(NbGraderPreprocessor):
         exercise_id = exercise_of(grading.get("grade_id"))
         if cell.cell_type != "code" or not grading.get("grade") or grading.get("solution") or exercise_id is None:
             return cell, resources
-        correct, sentence = verdict(exercise_id, cell.get("outputs", []), self._seed)
+        judged = verdict(exercise_id, cell.get("outputs", []), self._seed)
+        correct, sentence = judged
+        # for the class report (helpers/insights/report.py): the grader's own verdict, written over
+        # anything the submission put there
+        cell.metadata["backprop"] = {"verdict": {"exercise": exercise_id, "correct": bool(correct),
+                                                 "diagnosis": getattr(judged, "diagnosis", None)}}
         if correct:
             cell.outputs = [new_output("stream", name="stdout", text=sentence + "\n")]
         else:
@@ -503,18 +520,20 @@ class VerifyAnswers(NbGraderPreprocessor):
 
 
 def verdict(exercise_id, outputs, seed=None):
-    """(correct?, sentence) for the outputs a test cell produced in the learner's kernel."""
+    """(correct?, sentence) for the outputs a test cell produced in the learner's kernel (a Verdict)."""
     documents = [o["data"][MIME] for o in outputs
                  if o.get("output_type") in ("display_data", "execute_result") and MIME in o.get("data", {})]
     if not documents:
-        return False, (f"Exercise {exercise_id}: no answer reached the grader (the test cell did not run to its end: "
-                       "an error in or before it, or the answer's name is not defined).")
+        return Verdict(False, (f"Exercise {exercise_id}: no answer reached the grader (the test cell did not run to its "
+                               "end: an error in or before it, or the answer's name is not defined)."), "no-answer")
     if len(documents) > 1:
-        return False, f"Exercise {exercise_id}: the test cell emitted {len(documents)} answers instead of one."
+        return Verdict(False, f"Exercise {exercise_id}: the test cell emitted {len(documents)} answers instead of one.",
+                       "refused")
     try:
-        return _checker().check(exercise_id, documents[0], seed)
+        return Verdict(*_checker().check(exercise_id, documents[0], seed))
     except CheckerUnavailable as failed:
-        return False, f"Exercise {exercise_id}: the grader could not check it ({failed}); grade it by hand."
+        return Verdict(False, f"Exercise {exercise_id}: the grader could not check it ({failed}); grade it by hand.",
+                       "unavailable")
 
 
 # --------------------------------------------------------------------------- the configuration

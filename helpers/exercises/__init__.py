@@ -41,7 +41,8 @@ class Exercise:
         rtol, atol: the tolerance of a correct numeric answer.
         hint: shown when an answer is wrong and no diagnosis fits.
         hints: the hints in levels, for ``hint(id)`` and ``hint(id, 2)``: first where to start,
-            then the formula or the shape reasoning; never the answer's numbers.
+            then the method or the shape reasoning with one step left to the learner; never the
+            answer, its formula, or code that computes it.
         upstream: ids of the exercises whose answers this one is computed from (3.2 uses 3.1's z1).
         from_upstream: given the upstream values (in the order of ``upstream``), the value this
             exercise's method gives for them; lets ``check`` say "right for the z1 you gave in
@@ -49,6 +50,12 @@ class Exercise:
         factors: constant factors that are real mistakes of this exercise, beyond the 2 and ½
             of a squared error: (factor, what it means) pairs, e.g. (N, "the 1/N of the mean
             is missing").
+        work: how the answer is computed (a ``helpers.checking.slips.Work``, or a function returning
+            one, built on first use): the named quantities around it and the roles of its
+            factors, from which the checker names the slips learners make (a factor missing, σ
+            for σ′, the other layer's δ, `*` for `@`, the mean for the sum, ...) by kind.
+        base: for an update (w − η·g), the value before the step: "rounded too early" is judged
+            on the step, so that a wrong gradient is not mistaken for rounding.
         kind: "value" (a number, array or expression) or "function" (notebook 06: the learner
             writes a function; ``compute`` returns the reference function).
         spec: what a function exercise needs besides the reference (read by checking.functions).
@@ -65,6 +72,8 @@ class Exercise:
     upstream: tuple = ()
     from_upstream: Callable[..., Any] | None = None
     factors: tuple = ()
+    work: Any = None
+    base: Callable[[], Any] | None = None
     kind: str = "value"
     spec: Any = None
     _cache: list = field(default_factory=list, repr=False)

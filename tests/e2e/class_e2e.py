@@ -23,8 +23,15 @@ What happens, in order (each step waits on a condition, with a bounded time, nev
 6. As the instructor: `nbgrader collect`, `autograde`, `export` (CSV). The grades must be:
    untouched 0, tampered 0, reference full marks, student1 exactly the points of the exercise
    answered right (and 0 for the one answered wrong, per cell in the gradebook).
-7. The hub is stopped with SIGINT (as Ctrl-C would) and nothing it started is left: the hub, the
-   proxy, the three users' servers and their kernels were seen running before, and are gone.
+7. Past grading, the class insights (issue 22): student2 and student1 answer exercise 1.2 in
+   Chromium with the same registered mistake, student2 takes a hint, student1 then gets it right;
+   the instructor's dashboard (the hub-managed insights service) shows within seconds who tried,
+   who is right, and that mistake at the top; student1 gets 403 there; axe-core finds no serious
+   or critical violation on the dashboard; with the service frozen (SIGSTOP), a check still
+   answers and shows no error. One line with the counts is printed.
+8. The hub is stopped with SIGINT (as Ctrl-C would) and nothing it started is left: the hub, the
+   proxy, the insights service, the three users' servers and their kernels were seen running
+   before, and are gone.
 
 Screenshots go to build/class-e2e/. The timings of each step are printed (pytest -s shows them).
 """
@@ -384,6 +391,202 @@ def _tamper(answers):
     return edit
 
 
+# --- the class insights, past grading (issue 22) ------------------------------------------------------------
+INSIGHTS_S = 30  # an answer in a notebook until the dashboard shows it (it refreshes every 3 s)
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe_source():
+    """axe-core's script, from tests/browser's lock file (npm ci when missing)."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        assert npm, "npm not found (Debian: apt-get install nodejs npm), needed for axe-core"
+        subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=AXE.parents[2], check=True,
+                       timeout=300, capture_output=True)
+    return AXE.read_text(encoding="utf-8")
+
+
+def _open_notebook(page, hub, user):
+    """The fetched assignment's notebook in the user's JupyterLab, its kernel idle."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{hub.url}/user/{user}/lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", wait_until="domcontentloaded")
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+    expect(notebook).to_be_visible(timeout=SPAWN_S * 1000)
+    expect(page.locator(".jp-StatusBar-Widget").get_by_text("| Idle")).to_be_visible(timeout=SPAWN_S * 1000)
+    no = page.get_by_role("button", name="No", exact=True)
+    if no.count():
+        no.first.click()
+    return notebook
+
+
+def _run_all(page):
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+
+
+def _mistake_answer(exercise_id):
+    """(what a learner types for a registered mistake of the exercise: its number, the mistake's name)."""
+    from helpers.checking import demo
+    from helpers.exercises import get
+
+    mistake = get(exercise_id).mistakes[0]
+    typed = f"{float(mistake.value()):.10g}"
+    assert demo(exercise_id, float(typed)).diagnosis == f"mistake:{mistake.name}", typed
+    return typed, mistake.name
+
+
+def _service_process(hub):
+    return next((p for p in hub.processes() if "helpers.insights.service" in " ".join(p.cmdline())), None)
+
+
+def _class_insights(browser, hub, wrong_cell, t):
+    """Learners answer, the instructor watches: returns the line the test prints."""
+    from playwright.sync_api import expect
+
+    typed, mistake = _mistake_answer(WRONG)
+    name, expression = _reference_expression(hub.course, _grade_id(wrong_cell))
+    mistaken, right_text = _typed(wrong_cell, name, typed), _typed(wrong_cell, name, expression)
+    pages = {}
+    try:
+        # student2: the registered mistake on 1.2 (the rest of the notebook right), then a hint
+        page, errors = pages["student2"] = _login(browser, hub, "student2")
+        notebook = _open_notebook(page, hub, "student2")
+        cells = notebook.locator(".jp-CodeCell")
+        _set_cell(page, cells.filter(has_text=f"Exercise {WRONG}").first, mistaken)
+        _run_all(page)
+        outputs = notebook.locator(".jp-OutputArea-output")
+        expect(outputs.filter(has_text=f"✘ Exercise {WRONG}").first).to_contain_text(mistake, timeout=RUN_ALL_S * 1000)
+        cells.filter(has_text=f"Exercise {WRONG}").first.locator(".jp-InputPrompt").click()
+        page.keyboard.press("b")  # a new cell below, as a learner adds one
+        page.keyboard.press("Enter")
+        page.keyboard.insert_text(f'hint("{WRONG}")')
+        page.keyboard.press("Shift+Enter")
+        expect(outputs.filter(has_text=f"Hint 1 for exercise {WRONG}").first).to_be_visible()
+        _shot(page, "8-student2-mistake-and-hint")
+        assert not errors, f"JavaScript errors in student2's page: {errors}"
+        t.mark("insights: student2 made the mistake and took a hint")
+
+        # student1: the same mistake, then the right answer
+        page, errors = pages["student1"] = _login(browser, hub, "student1")
+        notebook = _open_notebook(page, hub, "student1")
+        cells = notebook.locator(".jp-CodeCell")
+        cell = cells.filter(has_text=f"Exercise {WRONG}").first
+        _set_cell(page, cell, mistaken)
+        _run_all(page)
+        outputs = notebook.locator(".jp-OutputArea-output")
+        expect(outputs.filter(has_text=f"✘ Exercise {WRONG}").first).to_contain_text(mistake, timeout=RUN_ALL_S * 1000)
+        _set_cell(page, cell, right_text)
+        page.keyboard.press("Shift+Enter")
+        expect(cell.locator(".jp-OutputArea-output").filter(has_text=f"✔ Exercise {WRONG}").first).to_be_visible()
+        answered = time.monotonic()
+        t.mark("insights: student1 made the mistake, then answered right")
+
+        # the instructor's dashboard: the counts and the mistake, within seconds
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)  # axe is injected
+        page = context.new_page()
+        page.set_default_timeout(STEP_S * 1000)
+        pages["instructor"] = (page, [])
+        page.goto(f"{hub.url}/hub/login", wait_until="domcontentloaded")
+        page.fill("#username_input", "instructor")
+        page.fill("#password_input", PASSWORD)
+        page.click("#login_submit")
+        page.wait_for_url(re.compile(r"/user/instructor/"), timeout=SPAWN_S * 1000)
+        response = page.goto(f"{hub.url}/services/insights/", wait_until="domcontentloaded")
+        assert response.status == 200, f"the instructor's dashboard: {response.status}"
+        row = page.locator(f"tr[data-exercise='{WRONG}']")
+        expect(row.locator(".tried")).to_have_text("2", timeout=INSIGHTS_S * 1000)
+        expect(row.locator(".right")).to_have_text("1", timeout=INSIGHTS_S * 1000)
+        shown = time.monotonic() - answered
+        first = row.locator(".mistakes li").first
+        expect(first.locator(".label")).to_have_text(mistake)
+        expect(first.locator(".count")).to_have_text("2")
+        expect(row.locator(".hints")).to_contain_text("1")
+        right_row = page.locator(f"tr[data-exercise='{RIGHT}']")
+        expect(right_row.locator(".tried")).to_have_text("2")
+        expect(right_row.locator(".right")).to_have_text("2")
+        top = page.locator("#top li").first
+        expect(top.locator(".label")).to_have_text(mistake)
+        expect(top).to_contain_text(f"{WRONG}:")
+        expect(top.locator(".count")).to_have_text("2 learners")
+        # names on demand only
+        assert "student1" not in page.locator("main").inner_text(), "names shown without being asked for"
+        first.get_by_role("button").click()
+        expect(page.locator("#names li")).to_have_text(["student1", "student2"])
+        _shot(page, "9-instructor-dashboard")
+        t.mark("insights: the dashboard shows the counts and the mistake")
+
+        # axe-core on the dashboard
+        page.add_script_tag(content=_axe_source())
+        found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                              ".map(v => ({rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))")
+        serious = [v for v in found if v["impact"] in ("serious", "critical")]
+        assert not serious, f"axe-core on the dashboard: {serious}"
+
+        # student1 is not a teacher: 403, with a sentence
+        page, _ = pages["student1"]
+        response = page.goto(f"{hub.url}/services/insights/", wait_until="domcontentloaded")
+        assert response.status == 403, f"student1 on the dashboard: {response.status}"
+        expect(page.locator("main")).to_contain_text("for the course's teachers")
+        _shot(page, "10-student1-refused")
+        mine = page.goto(f"{hub.url}/services/insights/mine", wait_until="domcontentloaded")
+        assert mine.status == 200
+        expect(page.locator("table.events")).to_contain_text(mistake)
+        t.mark("insights: student1 refused the dashboard, shown their own events")
+
+        # the service frozen (SIGSTOP: it takes connections and never answers): a check still answers
+        service = _service_process(hub)
+        assert service is not None, "no insights service under the hub"
+        page, errors = pages["student1"]
+        notebook = _open_notebook(page, hub, "student1")
+        cell = notebook.locator(".jp-CodeCell").filter(has_text=f"Exercise {RIGHT}").first
+        errors_shown = (".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
+                        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
+        name_11 = _reference_expression(hub.course, _grade_id(_exercise_cells(
+            nbformat.read(hub.course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4), RIGHT)[0]))[0]
+        timing = (f'import time as _t; _s = _t.perf_counter(); _f = check("{RIGHT}", {name_11}); '
+                  'print(f"check took {1000 * (_t.perf_counter() - _s):.0f} ms in the kernel: {_f.status}")')
+        took = re.compile(r"check took (\d+) ms in the kernel: correct")
+        service.send_signal(signal.SIGSTOP)
+        try:
+            cell.locator(".jp-InputPrompt").click()
+            page.keyboard.press("Shift+Enter")  # the exercise cell, as the learner runs it
+            expect(cell.locator(".jp-OutputArea-output").filter(has_text=f"✔ Exercise {RIGHT}").first).to_be_visible()
+            assert not cell.locator(errors_shown).count(), "the check showed an error with the service frozen"
+            cell.locator(".jp-InputPrompt").click()
+            page.keyboard.press("b")  # a cell of the test's own below it: how long check takes in the kernel
+            page.keyboard.press("Enter")
+            page.keyboard.insert_text(timing)
+            page.keyboard.press("Shift+Enter")
+            scratch = notebook.locator(".jp-CodeCell").filter(has_text="check took").first
+            expect(scratch.locator(".jp-OutputArea-output")).to_contain_text("in the kernel: correct")
+            assert not scratch.locator(errors_shown).count(), "the check showed an error with the service frozen"
+            frozen_ms = int(took.search(scratch.locator(".jp-OutputArea-output").inner_text())[1])
+        finally:
+            service.send_signal(signal.SIGCONT)
+        prompt = scratch.locator(".jp-InputPrompt")
+        before = prompt.inner_text()
+        prompt.click()  # the same, with the service answering again
+        page.keyboard.press("Shift+Enter")
+        expect(prompt).not_to_have_text(before)
+        expect(prompt).not_to_have_text(re.compile(r"\*"))
+        running_ms = int(took.search(scratch.locator(".jp-OutputArea-output").inner_text())[1])
+        assert not errors, f"JavaScript errors in student1's page: {errors}"
+        t.mark("insights: a check with the service frozen answered, no error shown")
+        return (f"class insights: the instructor's dashboard showed {RIGHT} tried 2 right 2; {WRONG} tried 2 right 1, "
+                f"top mistake \"{mistake}\" 2 learners, hints 1 learner, {shown:.1f} s after the last answer; "
+                f"student1 got 403 there; axe-core: {len(found)} violations, none serious; with the service frozen "
+                f"(SIGSTOP) a check answered, no error shown, and took {frozen_ms} ms in the kernel "
+                f"({running_ms} ms with the service running)")
+    except Exception:
+        for user, (page, _) in pages.items():
+            try:
+                _shot(page, f"failure-insights-{user}")
+            except Exception:  # noqa: BLE001 - the screenshot is a courtesy
+                pass
+        raise
+
+
 def test_the_class_end_to_end(hub, tmp_path):
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import expect, sync_playwright
@@ -544,12 +747,45 @@ def test_the_class_end_to_end(hub, tmp_path):
     assert scores["student1"] == (right_points[1], max_score), f"student1: only exercise {RIGHT}: {scores['student1']}"
     t.mark("grades exported and checked")
 
+    # --- past grading: the class report (issue 22), from the gradebook and the grader's verdicts -------
+    report_dir = SHOTS / "class-report"
+    _run([sys.executable, "-m", "helpers.insights.report", "--course", str(hub.course), "--assignment", ASSIGNMENT,
+          "--out", str(report_dir)], instructor_home, ROOT, "instructor")
+    table = list(csv.DictReader((report_dir / f"{ASSIGNMENT}-exercises.csv").open(encoding="utf-8")))
+    by_exercise = {}
+    for r in table:
+        by_exercise.setdefault(r["exercise"], []).append(r)
+    first = {x: rs[0] for x, rs in by_exercise.items()}
+    assert (first[RIGHT]["learners"], first[RIGHT]["right"]) == ("4", "2"), first[RIGHT]
+    assert (first[WRONG]["right"], first[WRONG]["not_answered"]) == ("1", "2"), first[WRONG]
+    assert [(r["diagnosis_key"], r["learners_with_mistake"]) for r in by_exercise[WRONG]] == [("sign", "1")], \
+        by_exercise[WRONG]
+    page_html = (report_dir / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+    assert "wrong sign: 1" in page_html and page_html.count('alt="') == 2, "the report's figures and their alt text"
+    scores_csv = (report_dir / f"{ASSIGNMENT}-scores.csv").read_text(encoding="utf-8")
+    print(f"class report: {RIGHT} right 2 of 4, {WRONG} right 1 of 4 (wrong sign 1, not answered 2); "
+          f"{len(scores_csv.splitlines()) - 1} distinct scores; in {report_dir.relative_to(ROOT)}")
+    t.mark("class report written and checked")
+
+    # --- past grading: the class insights (issue 22) -------------------------------------------------
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            insights_line = _class_insights(browser, hub, wrong_cell, t)
+        except (AssertionError, PlaywrightError) as exc:
+            raise AssertionError(f"{exc}\n\ntimings: {t.marks}\nhub log:\n{hub.hub_log()}") from exc
+        finally:
+            browser.close()
+    print(insights_line)
+
     # --- stop the hub: nothing it started is left -----------------------------------------------------
     running = hub.processes()
     kinds = {name: [p for p in running if name in " ".join(p.cmdline())] for name in
-             ("jupyterhub -f", "configurable-http-proxy", "jupyterhub-singleuser", "ipykernel")}
+             ("jupyterhub -f", "configurable-http-proxy", "jupyterhub-singleuser", "ipykernel",
+              "helpers.insights.service")}
     seen = {k: len(v) for k, v in kinds.items()}
     assert seen["jupyterhub -f"] == 1 and seen["configurable-http-proxy"] == 1, seen
+    assert seen["helpers.insights.service"] == 1, f"the insights service: {seen}"
     assert seen["jupyterhub-singleuser"] == 3, f"instructor, student1, student2 servers: {seen}"
     assert seen["ipykernel"] >= 1, f"student1's kernel: {seen}"
     code = hub.stop()
