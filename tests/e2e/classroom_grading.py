@@ -6,8 +6,8 @@ tools/make_classroom.py, in a temporary copy, it runs nbgrader as a teacher does
 generate_assignment, release_assignment / fetch_assignment / submit / collect through an
 exchange, autograde --create, generate_feedback and export, and asserts
 
-- an untouched release scores 0, the reference solutions full marks, notebook 06's functions
-  included (autograded: no cell left for hand grading);
+- in every notebook of the class (00 to 06), an untouched release scores 0, the reference
+  solutions full marks, notebook 06's functions included (autograded: no cell left for hand grading);
 - a partly answered submission scores exactly the points of the exercises it answered right;
 - tampered submissions (check replaced by an always-yes, the comparison monkeypatched, error
   output silenced, the test cell's emitter forged, stored outputs forged, the progress file
@@ -17,7 +17,7 @@ exchange, autograde --create, generate_feedback and export, and asserts
   nbgrader schema_version, a power tower and Max over thousands of symbols handed to the grader,
   1 GiB printed (in pieces and in one string), a background process that outlives its notebook and
   writes to the gradebook, a startup file in HOME, writes to helpers/, to nbgrader_config.py and a
-  .pth file into site-packages, a function that memorised check's fixed inputs, a forged seed;
+  .pth file into site-packages, a function that memorised inputs it could draw beforehand, a forged seed;
 - every autograde run completes for the whole class (exit status 0), no process an attack started
   survives it, nbgrader's own memory stays bounded, and the course's files are unchanged.
 """
@@ -49,6 +49,10 @@ from helpers.classroom import test_id as grade_id_of_test  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ONE, SYMBOLIC, NUMERIC, FUNCTIONS = "01_one_weight", "02_jacobians", "03_two_layer_network", "06_backprop_as_code"
+# the other notebooks: every one of the class is graded, reference full marks, untouched 0, partial exact
+OTHERS = tuple(p.stem for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+               if p.stem not in (ONE, SYMBOLIC, NUMERIC, FUNCTIONS))
+ALL = tuple(sorted((ONE, SYMBOLIC, NUMERIC, FUNCTIONS) + OTHERS))
 TIMEOUT = 1800
 SANDBOX_UIDS = range(1_500_000_000, 1_600_000_000)
 
@@ -126,13 +130,15 @@ def _survivors(grace=5.0):
 
 
 def _memorised(exercise_id):
-    """A learner's function that returns the reference's outputs for check's fixed inputs (found
-    by the bytes of its first argument) and nothing else: right whenever `check` runs, wrong on
-    the grader's inputs."""
+    """A learner's function that returns the reference's outputs for inputs it could draw
+    beforehand (those of seed 0; found by the bytes of its first argument) and nothing else: wrong
+    on the grader's inputs, drawn from a seed drawn at grading time."""
+    from helpers.checking import functions
+
     exercise = exercises.get(exercise_id)
     reference = exercises.expected(exercise_id)
     table = {}
-    for args in exercise.spec.inputs(exercise_id):
+    for args in functions.grading_inputs(exercise, 0):
         out = reference(*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args])
         table[np.asarray(args[0]).tobytes().hex()] = np.asarray(out).tolist()
     name = exercise.spec.name
@@ -152,7 +158,7 @@ def course(tmp_path_factory):
     exchange = root / "exchange"
     exchange.mkdir()
     exchange_args = [f"--Exchange.root={exchange}", "--CourseDirectory.course_id=backprop"]
-    for assignment in (ONE, SYMBOLIC, NUMERIC, FUNCTIONS):
+    for assignment in ALL:
         nbgrader(course, "generate_assignment", assignment, "--create", env=teacher)
 
     # One learner goes the whole way through the exchange: release, fetch, answer, submit, collect.
@@ -240,10 +246,20 @@ def course(tmp_path_factory):
     submit(FUNCTIONS, "zz-untouched", synthetic.submission(release, source), set())
     submit(FUNCTIONS, "zz-reference", synthetic.submission(release, source, right=every), every)
 
+    # every other notebook of the class (00, 04, 05): reference, partial, untouched
+    for assignment in OTHERS:
+        release, source = _release(course, assignment), _source(course, assignment)
+        every = sorted(points[assignment], key=lambda i: int(i.split(".")[1]))
+        half = set(every[:len(every) // 2])
+        submit(assignment, "aa-reference", synthetic.submission(release, source, right=set(every)), set(every))
+        submit(assignment, "partial", synthetic.submission(release, source, right=half, wrong={every[-1]}), half)
+        submit(assignment, "zz-untouched", synthetic.submission(release, source), set())
+        submit(assignment, "zz-reference", synthetic.submission(release, source, right=set(every)), set(every))
+
     helpers_before = manifest.make()
     config_before = (course / "nbgrader_config.py").read_bytes()
     runs = {}
-    for assignment in (ONE, SYMBOLIC, NUMERIC, FUNCTIONS):
+    for assignment in ALL:
         out, err, peak = nbgrader(course, "autograde", assignment, "--create", env=teacher, measure=True)
         runs[assignment] = {"log": out + err, "peak": peak, "survivors": _survivors()}
     nbgrader(course, "generate_feedback", NUMERIC, env=teacher)
@@ -272,7 +288,7 @@ def test_every_submission_scores_exactly_what_it_answered(course):
     assert not wrong, f"(got, deserved) per exercise: {wrong}"
 
 
-@pytest.mark.parametrize("assignment", [ONE, SYMBOLIC, NUMERIC, FUNCTIONS])
+@pytest.mark.parametrize("assignment", ALL)
 def test_each_run_graded_the_whole_class_and_left_nothing_running(course, assignment):
     run = course["runs"][assignment]
     with Gradebook(f"sqlite:///{course['root'] / 'gradebook.db'}") as gradebook:
@@ -283,7 +299,7 @@ def test_each_run_graded_the_whole_class_and_left_nothing_running(course, assign
 
 
 def test_reference_and_partial_learners_around_the_attackers_are_exact(course):
-    for assignment in (ONE, SYMBOLIC, NUMERIC, FUNCTIONS):
+    for assignment in ALL:
         every = set(course["points"][assignment])
         for student in ("aa-reference", "zz-reference"):
             assert _scores(course, assignment, student) == _earned(course, assignment, every), (assignment, student)
@@ -310,7 +326,7 @@ def test_06_needs_no_hand_grading(course):
 
 
 def test_memorised_and_forged_inputs_are_caught(course):
-    """A function that memorised check's fixed inputs fails on the grader's; outputs on inputs of a
+    """A function that memorised inputs it could draw beforehand fails on the grader's; outputs on inputs of a
     seed of the learner's choosing are refused, even those of a right function."""
     page = nbformat.read(course["root"] / "autograded" / "attack-memorised-inputs" / FUNCTIONS / f"{FUNCTIONS}.ipynb", 4)
     test = next(c for c in page.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex6_1_test")
