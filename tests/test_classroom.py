@@ -402,6 +402,8 @@ def test_the_kernel_side_emits_one_document_in_the_mime_bundle(monkeypatch):
     graded("3.1", exercises.expected("3.1"))
     assert len(shown) == 1 and set(shown[0]) == {"text/plain", "text/html", MIME}
     assert "correct" in shown[0]["text/plain"]
+    for mime in ("text/plain", "text/html"):  # the learner's own verdict, not demo()'s "example of a mistake"
+        assert "xample" not in shown[0][mime] and "not your answer" not in shown[0][mime]
 
 
 def test_references_are_refused_in_a_grading_kernel(monkeypatch):

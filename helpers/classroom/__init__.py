@@ -89,6 +89,7 @@ def graded(exercise_id, answer):
     document = _document(exercise_id, answer)
     try:
         feedback = demo(exercise_id, answer)
+        feedback.example = False  # the verdict on the learner's own answer (demo() marks an example)
         text, html = str(feedback), feedback._repr_html_()
     except Exception as exc:  # noqa: BLE001 - the document must be emitted whatever happens
         text = html = f"Exercise {exercise_id}: the checker failed ({type(exc).__name__})."
