@@ -500,3 +500,23 @@ def test_the_graders_verdict_is_the_learners_own_and_names_its_kind():
     assert not correct and diagnosis == f"mistake:{mistake.name}" and "xample" not in sentence
     assert judge("3.1", json.dumps(encode("3.1", ...)), None)[2] == "unanswered"
     assert judge("3.1", json.dumps({"v": 1, "exercise": "3.2", "kind": "numeric", "value": [1.0]}), None)[2] == "refused"
+
+
+def test_while_grading_a_figure_is_not_drawn_its_text_stands_in(monkeypatch, capsys):
+    import IPython.display
+    import matplotlib.pyplot as plt
+
+    from helpers import plots
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append(a))
+    monkeypatch.setenv("BACKPROP_GRADING", "1")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    plots.show(fig, alt="A line falls from 1 to 0.")
+    assert not shown and not plt.fignum_exists(fig.number)
+    assert capsys.readouterr().out == "(figure not drawn while grading: A line falls from 1 to 0.)\n"
+    monkeypatch.delenv("BACKPROP_GRADING")
+    fig, _ = plt.subplots()
+    plots.show(fig, alt="An empty frame.")
+    assert len(shown) == 1 and isinstance(shown[0][0], plots.Figure)
