@@ -16,3 +16,18 @@ def _own_progress_file(request, tmp_path_factory, monkeypatch):
     nbval compares, nor in another test."""
     if isinstance(request.node, pytest.Function):
         monkeypatch.setenv("BACKPROP_PROGRESS", str(tmp_path_factory.mktemp("progress") / "progress.json"))
+
+
+# The heaviest files first: make test runs on two pytest-xdist workers that take whole files
+# (--dist loadfile) in collection order, and a notebook's run left for the end keeps one worker busy
+# while the other waits. The sort is stable: the order inside a file (nbval's cells) is kept.
+HEAVY_FIRST = ("tests/test_workbook_late.py", "tests/test_workbook.py", "notebooks/04_", "notebooks/05_",
+               "tests/test_properties.py", "tests/test_checks_bite.py", "tests/test_fuzz.py", "notebooks/03_")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        path = item.nodeid.split("::")[0]
+        return next((i for i, prefix in enumerate(HEAVY_FIRST) if path.startswith(prefix)), len(HEAVY_FIRST))
+
+    items.sort(key=rank)

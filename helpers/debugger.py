@@ -140,7 +140,7 @@ def debug_backward(backward, Ws, bs, X, T):
     Args:
         backward: the learner's function, ``backward(Ws, bs, X, T) → (dWs, dbs)``; anything else
             (``...``, a number, a stub) gets a sentence saying what to do first.
-        Ws, bs: weights (d_in × d_out, row convention) and biases, one per layer.
+        Ws, bs: weights (n_in × n_out, row convention) and biases, one per layer.
         X, T: a batch (N × d) and its one-hot targets (N × k).
 
     Returns:

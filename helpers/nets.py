@@ -2,8 +2,8 @@
 
 One implementation serves every notebook. Internally it works in the *row* convention of
 seed 002 and of batched code: a batch ``X`` has one example per row (shape ``(N, d)``), a
-layer computes ``Z = X @ W + b`` with ``W`` of shape ``(d_in, d_out)``. Notebook 03 uses the
-*column* convention of seed 001 (``z = W @ x + b``, ``W`` of shape ``(d_out, d_in)``); pass
+layer computes ``Z = X @ W + b`` with ``W`` of shape ``(n_in, n_out)``. Notebook 03 uses the
+*column* convention of seed 001 (``z = W @ x + b``, ``W`` of shape ``(n_out, n_in)``); pass
 ``convention="column"`` and the weights and their gradients are transposed at the boundary.
 The arithmetic is the same: the column-convention ``W`` is the row-convention ``W`` transposed.
 

@@ -588,8 +588,10 @@ def plot_confusion_matrix(C, names=None, ax=None, title=None):
     return ax
 
 
-def plot_layer_norms(norms, ax=None, title=None, ylabel=r"$\|\partial E / \partial W_l\|$"):
-    """Per layer, the norm of a gradient (log scale): one line per network.
+def plot_layer_norms(norms, ax=None, title=None, ylabel=r"$\|\nabla W^{(l)}\|$"):
+    """Per layer, the norm of a gradient (log scale): one line per network. The default label writes the
+    gradient ∇W (∇_W E, E understood) with the layer as a superscript in parentheses, as docs/notation.md
+    does, not in a subscript where the (l) would be too small to read.
 
     Args:
         norms: a dict, label -> one number per layer (layer 1 first).

@@ -128,7 +128,7 @@ def loop_step(Ws, bs, X, T, activations, loss, rate):
 
 
 def init_params(sizes, rng, gain=1.0):
-    """Random weights W ~ N(0, gain/d_in), shape (d_in, d_out), and zero biases.
+    """Random weights W ~ N(0, gain/n_in), shape (n_in, n_out), and zero biases.
 
     gain=1 keeps the variance of z near that of the inputs for tanh- and sigmoid-like layers
     (LeCun); gain=2 does the same for ReLU layers, which zero half their inputs (He).

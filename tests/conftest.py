@@ -45,3 +45,5 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "browser_slow: a slow browser test (make test-browser runs it; make test does not)")
     config.addinivalue_line("markers", "slow: a slow check that proves something, such as sympy on a whole network "
                                        "(make test-slow runs it, and CI; make test does not)")
+    config.addinivalue_line("markers", "thorough: a hypothesis test that draws a few examples in make test and "
+                                       "more in make test-slow (tests/thorough.py)")

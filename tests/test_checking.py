@@ -250,7 +250,9 @@ def test_an_id_that_is_not_text_is_a_sentence(bad_id):
 
 
 def test_number_for_a_symbolic_exercise_and_symbols_for_a_numeric_one():
-    assert check("1.5", 3.0).status == "invalid"
+    # a number where a formula is asked is a wrong answer (a derivative can be a constant), told so
+    fb = check("1.5", 3.0)
+    assert fb.status == "wrong" and fb.diagnosis == "no-symbols" and "sympy symbols" in fb.message
     fb = check("1.3", sp.Symbol("a") * 2)
     assert fb.status == "invalid" and "substitute" in fb.message
 

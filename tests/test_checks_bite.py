@@ -160,7 +160,8 @@ def _generic_cases(exercise):
             cases.append(("transposed", e.T, "shape"))
         offset = e.applyfunc(lambda entry: entry + symbol) if matrix else e + symbol
         cases.append(("plainly wrong", offset, "wrong"))
-        cases.append(("a number instead of an expression", 1.25, "invalid"))
+        # a constant is a wrong answer (derivatives can be constants), judged and told so
+        cases.append(("a number instead of an expression", 1.25, "no-symbols" if not matrix else "invalid"))
     else:
         a = _num(e)
         if np.any(a != 0):

@@ -21,6 +21,7 @@ import threading
 
 import numpy as np
 import pytest
+from thorough import examples
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -154,20 +155,23 @@ def _run_case(case):
 _CI = dict(derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-@settings(max_examples=120, **_CI)
+@pytest.mark.thorough
+@settings(max_examples=examples(50, 240), **_CI)
 @given(fuzzing.cases(ids=NUMERIC).filter(lambda c: not c.hazard))
 def test_fuzz_numeric_exercises(case):
     _run_case(case)
 
 
-@settings(max_examples=16, **_CI)
+@pytest.mark.thorough
+@settings(max_examples=examples(8, 32), **_CI)
 @given(fuzzing.cases(ids=SYMBOLIC, categories=("partial-domain", "correct-form", "near-miss", "lying", "factor"))
        .filter(lambda c: not c.hazard))
 def test_fuzz_symbolic_exercises(case):
     _run_case(case)
 
 
-@settings(max_examples=25, **_CI)
+@pytest.mark.thorough
+@settings(max_examples=examples(25, 50), **_CI)
 @given(fuzzing.cases(categories=("ids", "junk")).filter(lambda c: not c.hazard))
 def test_fuzz_ids_and_junk_on_every_exercise(case):
     _run_case(case)
@@ -176,7 +180,8 @@ def test_fuzz_ids_and_junk_on_every_exercise(case):
 FUNCTIONS = [i for i in IDS if exercises.get(i).kind == "function"]
 
 
-@settings(max_examples=30, **_CI)
+@pytest.mark.thorough
+@settings(max_examples=examples(12, 60), **_CI)
 @given(fuzzing.cases(ids=FUNCTIONS, categories=("wrong-function", "mistake", "hostile-function", "correct-form"))
        .filter(lambda c: not c.hazard))
 def test_fuzz_function_exercises(case):

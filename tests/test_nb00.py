@@ -159,6 +159,12 @@ def test_section_2_one_sided_and_central_differences():
     assert 1e-6 <= steps[np.argmin(central)] <= 1e-4 and central.min() < 1e-9
     assert central[0] > 1e-6 and one_sided[0] > 1e-6                              # rounding at h = 1e-12
     assert np.all(central[-8:] < one_sided[-8:] / 10)                              # far lower for h ≥ 1e-4.5
+    # the one-sided estimate keeps improving well below 1e-5, to its best near h = 1e-8 (the alt says so)
+    assert 1e-9 <= steps[np.argmin(one_sided)] <= 1e-7 and one_sided.min() < 1e-8
+    alts = [o.get("metadata", {}).get("image/png", {}).get("alt", "") for c in _cells() for o in c.get("outputs", [])]
+    (alt,) = [a for a in alts if "one-sided" in a]
+    assert "The central error is smallest, 5·10⁻¹², at h = 3·10⁻⁶" in alt and central.min() < 6e-12
+    assert "the one-sided error is smallest, 4·10⁻⁹, at h = 1·10⁻⁸" in alt and one_sided.min() < 5e-9
     assert f"{gradcheck.numerical_gradient(g, 1.0):.12f}" == "3.000000000000" and "3.000000000000" in shown
 
 
@@ -347,3 +353,10 @@ def test_the_corpus_has_five_real_mistakes_per_exercise_and_each_gets_its_diagno
             failures.append(f"{exercise_id} {what}: expected {expected}, got {feedback.diagnosis}: {feedback.message}")
     checking._LAST.clear()
     assert not failures, "\n".join(failures)
+
+
+def test_the_learning_goals_do_not_give_0_9s_answer():
+    """0.9 asks for σ′ by hand; the short form σ(1 − σ) is derived after it, never stated before."""
+    cells = [_text(c) for c in _cells()]
+    asked = next(i for i, c in enumerate(cells) if 'check("0.9"' in c)
+    assert not any(form in c for c in cells[:asked] for form in (r"\sigma(1 - \sigma)", "σ(1 − σ)", r"(1 - \sigma(z))"))

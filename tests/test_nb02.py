@@ -301,3 +301,29 @@ def test_notebook_02_states_no_answer_before_its_exercise():
     assert position("is 1 when $i = j$ and 0 otherwise: the identity") > position('check("2.5"')
     assert position(r"so $\nabla_A E = g\,x^\top$") > position('check("2.8"')
     assert position("[i = j]") < position(r"\sum_i g_i\,[i = j]")    # the bracket defined before its use
+
+
+def test_section_1_the_two_weight_gradient_three_ways():
+    """§1: a = w·x with x = (5.7, 2), w = (−23.1, 4), t = 50.1 gives a = −123.67 and
+    ∇_w E = 2(a − t)·x = [−1980.978, −695.08]: the rule, sympy's derivative, central differences, and
+    what the notebook prints."""
+    xv, wv, tv = np.array([5.7, 2.0]), np.array([-23.1, 4.0]), 50.1
+    rule = 2 * (wv @ xv - tv) * xv
+    w_s = sp.symbols("w_1 w_2", real=True)
+    E = (w_s[0] * sp.Rational("5.7") + w_s[1] * 2 - sp.Rational("50.1")) ** 2
+    exact = np.array([float(sp.diff(E, s).subs({w_s[0]: sp.Rational("-23.1"), w_s[1]: 4})) for s in w_s])
+    numeric = gradcheck.numerical_gradient(lambda w: (w @ xv - tv) ** 2, wv)
+    assert gradcheck.rel_error(rule, exact) < 1e-14 and gradcheck.rel_error(rule, numeric) < 1e-9
+    assert np.round(exact, 3).tolist() == [-1980.978, -695.08]
+    printed = "\n".join("".join(o.get("text", "")) for c in json.loads(NOTEBOOK_02.read_text(encoding="utf-8"))["cells"]
+                        if c["cell_type"] == "code" for o in c["outputs"])
+    assert "a = -123.67" in printed and "∇_w E = [-1980.978  -695.08 ]" in printed
+
+
+def test_the_learning_goals_give_no_exercise_answer():
+    """The goals at the top name what the learner will do, not the results: the sigmoid's diagonal
+    Jacobian (2.3) and the outer product g xᵀ (2.8) appear only from their exercises on."""
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK_02.read_text(encoding="utf-8"))["cells"]]
+    first = lambda text: next(i for i, c in enumerate(cells) if text in c)
+    assert first(r"\operatorname{diag}(\sigma \odot") > first('check("2.3"')
+    assert first(r"g\,x^\top") > first('check("2.8"')

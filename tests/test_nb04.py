@@ -112,23 +112,26 @@ def test_expected_values_are_the_reference_computations():
 # --- every gradient the notebook states, three ways ------------------------------------------
 
 
+class _ThreeWays(dict):
+    """(reference, sympy, central differences) gradients per (loss, convention), each computed the
+    first time a test asks for it: sympy on a whole network costs seconds, so make test pays only for
+    what its own tests read (the cross-entropy row network; the rest is make test-slow's)."""
+
+    def __missing__(self, key):
+        loss, convention = key
+        # contiguous copies: gradcheck.numerical_gradient returns zeros for a non-C-contiguous array
+        # such as a bare W.T (its reshape(-1) is then a copy, not a view); reported, not ours to change
+        Ws = L.Ws if convention == "row" else [np.ascontiguousarray(W.T) for W in L.Ws]
+        g = grads(loss, convention=convention, Ws=Ws)
+        s = symbolic.network_gradients(Ws, L.bs, x, y, L.activations, loss, convention=convention)
+        n = gradcheck.network_numerical_gradients(Ws, L.bs, x, y, L.activations, loss, convention=convention)
+        self[key] = (g.dW + g.db, s[0] + s[1], n[0] + n[1])
+        return self[key]
+
+
 @pytest.fixture(scope="module")
 def three_ways():
-    """(reference, sympy, central differences) gradients per loss and convention."""
-    out = {}
-    for loss in ("cross_entropy", "binary_cross_entropy"):
-        g = grads(loss)
-        s = symbolic.network_gradients(L.Ws, L.bs, x, y, L.activations, loss)
-        n = gradcheck.network_numerical_gradients(L.Ws, L.bs, x, y, L.activations, loss)
-        out[loss, "row"] = (g.dW + g.db, s[0] + s[1], n[0] + n[1])
-    # contiguous copies: gradcheck.numerical_gradient returns zeros for a non-C-contiguous array
-    # such as a bare W.T (its reshape(-1) is then a copy, not a view); reported, not ours to change
-    col = [np.ascontiguousarray(W.T) for W in L.Ws]
-    g = grads(convention="column", Ws=col)
-    s = symbolic.network_gradients(col, L.bs, x, y, L.activations, L.loss, convention="column")
-    n = gradcheck.network_numerical_gradients(col, L.bs, x, y, L.activations, L.loss, convention="column")
-    out["cross_entropy", "column"] = (g.dW + g.db, s[0] + s[1], n[0] + n[1])
-    return out
+    return _ThreeWays()
 
 
 PARAMS = ["dW1", "dW2", "dW3", "db1", "db2", "db3"]
@@ -147,14 +150,19 @@ def test_weight_and_bias_gradients_three_ways(three_ways, key, k):
     assert close(exact, numeric), gradcheck.rel_error(exact, numeric)
 
 
-def test_column_convention_gradients_are_the_transposes(three_ways):
-    row, column = three_ways["cross_entropy", "row"][0], three_ways["cross_entropy", "column"][0]
+def test_column_convention_gradients_are_the_transposes():
+    row = grads().dW + grads().db
+    column_grads = grads(convention="column", Ws=[np.ascontiguousarray(W.T) for W in L.Ws])
+    column = column_grads.dW + column_grads.db
     for k in range(3):
         assert close(column[k], row[k].T, 1e-14)
     for k in range(3, 6):
         assert close(column[k], row[k], 1e-14)
 
 
+# sympy and central differences on the whole network once more (seconds): make test-slow; make test
+# checks these gradients three ways in tests/test_reference.py::test_lesson_networks_three_ways_to_1e_9
+@pytest.mark.slow
 def test_updated_weights_and_biases_agree_from_all_three_sources(three_ways):
     new_Ws, new_bs = nets.sgd_step(L.Ws, L.bs, grads(), rate)
     for source in three_ways["cross_entropy", "row"]:

@@ -240,3 +240,39 @@ def test_bias_free_networks_through_the_origin():
 
     assert all(len(classes_along(d, ["relu", "relu"])) == 1 for d in directions)
     assert any(len(classes_along(d, ["tanh", "tanh"])) > 1 for d in directions)   # a ray that changes class
+
+
+def test_the_gradient_at_the_average_example_three_ways_and_it_is_not_the_batchs():
+    """§2: back-propagating the average example (mean input, mean target) once gives another ∇W3 E
+    than the batch's mean gradient. Its gradient three ways (reference, sympy with A2 fixed, central
+    differences) and its distance from the batch's, which the notebook prints as 'not zero'."""
+    import sympy as sp
+
+    from helpers import gradcheck
+
+    x_mean, t_mean = X.mean(axis=0), T.mean(axis=0)
+    ours = nets.backward(L.Ws, L.bs, x_mean, t_mean, L.activations, L.loss).dW[2]
+    a2 = nets.forward(L.Ws, L.bs, x_mean, L.activations).a[2]
+    W = sp.Matrix(3, 3, lambda i, j: sp.Symbol(f"W_{i}{j}"))
+    z = [sum(sp.Float(a2[i], 30) * W[i, j] for i in range(3)) + sp.Float(L.b3[j], 30) for j in range(3)]
+    E = -sum(sp.Float(t_mean[k], 30) * sp.log(sp.exp(z[k]) / sum(sp.exp(zj) for zj in z)) for k in range(3))
+    at = {W[i, j]: sp.Float(L.W3[i, j], 30) for i in range(3) for j in range(3)}
+    exact = np.array([[float(sp.diff(E, W[i, j]).xreplace(at)) for j in range(3)] for i in range(3)])
+
+    def loss(W3):
+        Ws = [L.W1, L.W2, W3]
+        return nets.loss_of(Ws, L.bs, x_mean, t_mean, L.activations, L.loss)
+
+    numeric = gradcheck.numerical_gradient(loss, L.W3)
+    assert gradcheck.rel_error(ours, exact) < 1e-9 and gradcheck.rel_error(ours, numeric) < 1e-9
+    batch = nets.backward(L.Ws, L.bs, X, T, L.activations, L.loss).dW[2]
+    assert np.abs(ours - batch).max() > 1e-3                       # a different matrix, not rounding
+    shown = "\n".join("".join(o.get("text", "")) for c in _cells() if c["cell_type"] == "code" for o in c["outputs"])
+    assert f"{(ours - batch)[0, 0]:.9f}" in shown                  # the difference the notebook prints
+
+
+def test_the_learning_goals_do_not_give_5_9s_answer():
+    """5.9 asks for the largest σ′; the goals at the top must not state σ′ ≤ ¼ before it asks."""
+    cells = ["".join(c["source"]) for c in _cells()]
+    asked = next(i for i, c in enumerate(cells) if 'check("5.9"' in c)
+    assert not any(s in c for c in cells[:asked] for s in (r"\tfrac14", "¼", "0.25", r"\frac14", r"\frac{1}{4}"))

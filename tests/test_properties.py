@@ -7,12 +7,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import check, exercises
+from thorough import examples
 
 IDS = exercises.ids()
 NUMERIC = [i for i in IDS if exercises.get(i).kind == "value" and not exercises.get(i).symbolic]
 SYMBOLIC = [i for i in IDS if exercises.get(i).symbolic]
 # derandomize: CI runs the same examples every time; make fuzz runs the wide adversarial search
-SETTINGS = settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+# a few examples in make test, more in make test-slow (tests/thorough.py)
+pytestmark = pytest.mark.thorough
+SETTINGS = settings(max_examples=examples(6, 40), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.parametrize("exercise_id", NUMERIC)

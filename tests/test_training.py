@@ -208,11 +208,20 @@ def assert_three_ways(Ws, bs, X, T, activations, loss, rtol=1e-9, atol=1e-12, ex
     return ours
 
 
+# sympy on the seed's whole batch: seconds (make test-slow); notebook 05's own tests check its batch
+# gradients three ways layer by layer in make test (tests/test_nb05.py)
+@pytest.mark.slow
 def test_batched_gradients_of_the_seed_network_three_ways():
+    L = lessons.three_layer()
+    X, T = datasets.seed_batch()
+    assert_three_ways(L.Ws, L.bs, X, T, L.activations, L.loss)
+
+
+def test_batched_gradients_of_the_seed_network():
     """§2 and §3: ∂E/∂W = AᵀΔ/N and ∂E/∂b = mean of Δ's rows, on the seed's network and batch."""
     L = lessons.three_layer()
     X, T = datasets.seed_batch()
-    g = assert_three_ways(L.Ws, L.bs, X, T, L.activations, L.loss)
+    g = nets.backward(L.Ws, L.bs, X, T, L.activations, L.loss)
     fw = nets.forward(L.Ws, L.bs, X, L.activations)
     D3 = fw.out - T
     assert np.allclose(g.dW[2], fw.a[2].T @ D3 / len(X), rtol=1e-13, atol=0)

@@ -69,9 +69,15 @@ def run_note(binder):
     )
 
 
+NOTEBOOK_ANCHOR = re.compile(r"(\]\(\d\d_\w+\.ipynb#)([^)\s]+)\)")
+
+
 def _rewrite_links(text):
-    """Links to the repository's README lead to the site's landing page."""
-    return text.replace("](../README.md)", "](../index.md)")
+    """Links to the repository's README lead to the site's landing page, and a link to a heading of
+    another notebook uses the site's anchor: JupyterLab's anchors keep the heading's capitals
+    (#How-to-work-in-these-notebooks), MyST's are GitHub's slugs (#how-to-work-in-these-notebooks)."""
+    text = text.replace("](../README.md)", "](../index.md)")
+    return NOTEBOOK_ANCHOR.sub(lambda m: f"{m[1]}{_slug(m[2].replace('-', ' '))})", text)
 
 
 def stage_notebook(source, target, binder):

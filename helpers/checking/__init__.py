@@ -220,7 +220,8 @@ def _check(exercise, answer, remember):
     found = _slips(exercise)
     if exercise.symbolic:
         if kind == "numeric":
-            named = _numbers_for_symbols(value, expected, found)
+            named = _numbers_for_symbols(value, expected, found) or _constant_for_symbols(
+                value, expected, mistakes, exercise.factors, found)
             if named is not None:
                 return make(*named)
             return make("invalid", "invalid", (
@@ -300,6 +301,38 @@ def _numbers_for_symbols(value, expected, found):
     return None
 
 
+def _constant_for_symbols(value, expected, mistakes, factors, found):
+    """Numbers where an expression is asked: a derivative can be a constant (1/u · u for log(2x),
+    −I for a Jacobian), so the numbers are judged as a constant expression, a slip of the exercise
+    named if one fits; if none does, the sentence says the answer depends on the symbols. None when
+    the numbers do not fit the answer's shape (then the sentence asking for symbols)."""
+    import sympy as sp
+
+    array = np.asarray(value, dtype=float)
+    try:
+        if isinstance(expected, sp.MatrixBase):
+            if array.ndim == 0 or array.size != expected.rows * expected.cols and array.ndim != 2:
+                return None
+            constant = sp.Matrix(array.tolist() if array.ndim == 2 else array.reshape(-1, 1).tolist())
+            constant = constant.applyfunc(sp.nsimplify)
+        else:
+            if array.ndim != 0:
+                return None
+            constant = sp.nsimplify(float(array))
+        status, diagnosis, message = compare_symbolic(constant, expected, mistakes, factors, slips=found)
+    except budget.OutOfTime:
+        raise
+    except Exception:  # noqa: BLE001 - the finer diagnosis is lost, never the verdict
+        return None
+    if status == "correct" or (status == "wrong" and diagnosis not in ("wrong", "shape")):
+        return status, diagnosis, message
+    names = ", ".join(sorted(s.name for s in expected.free_symbols))
+    return "wrong", "no-symbols", (
+        f"not yet: your answer is a constant, and the answer changes with {names}. If you computed it at a "
+        "point, write it with the sympy symbols instead; if it is your derivative, a factor that depends on "
+        f"{names} has gone: look for a term that cancelled, or a derivative taken one step too far.")
+
+
 def _symbols_for_numbers(exercise, value, found):
     """A sympy expression with symbols, where the exercise asks for numbers: the answer to a
     neighbouring symbolic question (2.5 answered with 2.4's A), or a sentence."""
@@ -330,9 +363,12 @@ def _symbols_for_numbers(exercise, value, found):
             asked = found.work.label if found is not None else exercise.title
             return "wrong", "neighbour", (
                 f"not yet: this is {label}, the answer to exercise {other_id}; this exercise asks for {asked}.")
+    # a notebook of symbolic exercises: either a formula not yet evaluated, or a derivative that kept a
+    # quantity it does not depend on (∂y/∂b given as diag(b)); the sentence covers both
     return "invalid", "invalid", (
-        f"cannot check this: your answer still contains the symbols {names}; this exercise asks for numbers "
-        "(substitute the values, for instance with .subs, or differentiate again if no symbol should be left).")
+        f"cannot check this: your answer still contains {names}, and this exercise asks for numbers. If they "
+        "stand for values the exercise gives, substitute them (for instance with .subs); if not, this derivative "
+        "does not depend on them: look again at which quantities it depends on.")
 
 
 def _upstream(exercise, value):

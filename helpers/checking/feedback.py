@@ -36,7 +36,7 @@ class Feedback:
             "slip:transpose", "slip:elementwise", "slip:collapsed", "slip:mean-sum", "slip:axis",
             ...), "slip:<kind>+<kind>" for two, "neighbour" for another question's answer; the
             structural kinds "zero", "order", "axes", "diagonal-only", "diagonal-vector",
-            "constant", "partial", "step-size", "extra-symbols").
+            "constant", "partial", "pattern", "places", "step-size", "extra-symbols", "no-symbols").
         title: what the exercise asks for.
         example: shown by ``demo()``: what ``check`` says about an answer the course gives as an
             example (a typical mistake), never the learner's own; it renders with its own badge.

@@ -488,16 +488,21 @@ def _in_child(fn, arg_names, cases_args, limits, cpu_limit, wall_limit):
             _child(fn, arg_names, cases_args, limits, write_end, cpu_limit)
         finally:
             os._exit(0)
-    os.close(write_end)
-    cpu = _proc_cpu(pid)
-    backstop = budget.Backstop(*wall_limit)
-    started = time.monotonic()
-    buffer, messages, stop = bytearray(), [], None
-    counting = budget.counting(cpu)  # the child's computing keeps this check's own backstop away
-    counting.__enter__()
+    try:  # a Ctrl-C (KeyboardInterrupt) from here on never leaves the child running
+        os.close(write_end)
+        cpu = _proc_cpu(pid)
+        backstop = budget.Backstop(*wall_limit)
+        started = time.monotonic()
+        buffer, messages, stop = bytearray(), [], None
+        counting = budget.counting(cpu)  # the child's computing keeps this check's own backstop away
+        counting.__enter__()
+    except BaseException:
+        os.close(read_end)
+        _kill(pid)
+        raise
     poller = select.poll()  # (not select.select: it fails for a descriptor above 1023)
-    poller.register(read_end, select.POLLIN | select.POLLHUP | select.POLLERR)
     try:
+        poller.register(read_end, select.POLLIN | select.POLLHUP | select.POLLERR)
         while True:
             if poller.poll(10):
                 chunk = os.read(read_end, 1 << 16)

@@ -234,14 +234,18 @@ def structure(a, e, rtol=1e-6, atol=1e-9):
             if perm != tuple(range(a.ndim)) and a.transpose(perm).shape == e.shape and _close(a.transpose(perm), e, rtol, atol):
                 return "axes", ("the right numbers with the axes in another order: check which index of your "
                                 "array stands for which quantity")
+    if a.size >= 4 and np.any(e != 0) and _close(np.sort(a, axis=None), np.sort(e, axis=None), rtol, atol):
+        return "places", ("the right numbers, but some in the wrong places: an operation moved them (a flip or a "
+                          "reshape where a transpose belongs?); check which index of your array is which")
     nonzero = (e != 0) | (a != 0)
     if np.sum(nonzero) >= 2:
         with np.errstate(all="ignore"):
             ratio = float(np.sum(a * e) / np.sum(e * e))
         if np.isfinite(ratio) and ratio != 0 and _close(a, ratio * e, max(rtol, 1e-9), atol) \
                 and not any(abs(ratio - f) < 1e-9 * abs(f) for f in (1.0, -1.0)):
-            return "constant", ("every entry is off by the same factor: a constant is missing or extra (a 2 or ½, "
-                                "1/N, the learning rate?); compare your constants with the method's")
+            return "constant", ("every entry is off by the same factor, so what they all share is wrong: a constant "
+                                "missing or extra (a 2 or ½, 1/N, the learning rate), or a common factor worked out "
+                                "wrongly (recompute it from the inputs)")
     if a.ndim == 2 and min(a.shape) >= 2:
         for name, axis in (("row", 1), ("column", 0)):
             with np.errstate(all="ignore"):
@@ -257,6 +261,12 @@ def structure(a, e, rtol=1e-6, atol=1e-9):
                 return "partial", (f"the {which} {name}{'s are' if plural else ' is'} not right, the other "
                                    f"{name}{'s are' if np.sum(right) > 1 else ' is'}: look at what differs for "
                                    f"{'those' if plural else 'that'} {name}{'s' if plural else ''}")
+    if a.size >= 3:  # a Jacobian's pattern right, its entries not: the learner knows where, not what
+        zero_e, zero_a = np.abs(e) <= atol, np.abs(a) <= atol
+        if np.any(zero_e) and np.any(~zero_e) and np.array_equal(zero_e, zero_a):
+            return "pattern", ("the zeros are in the right places, but the other entries are not right: the "
+                               "structure is right; look at what each non-zero entry is the derivative of, and "
+                               "work that derivative out again")
     return None
 
 

@@ -358,6 +358,7 @@ FUNCTIONS = {
     "exp": np.exp,
     "exp(-)": lambda z: np.exp(-z),
     "log": np.log,
+    "log10": np.log10,
     "sqrt": np.sqrt,
     "abs": np.abs,
     "identity": lambda z: z,
@@ -371,7 +372,8 @@ FN_TEXT = {"sigmoid": "σ", "dsigmoid": "σ′", "relu": "ReLU", "drelu": "ReLU�
 FN_SWAPS = {
     "sigmoid": (("dsigmoid", "function", "σ′ where σ itself belongs{ctx}: the forward pass applies the function, not its slope"),
                 ("softmax", "function", "softmax where σ belongs{ctx}: look at which activation this layer has"),
-                ("sigmoid(+z)", "function", "a sign in σ{ctx}: σ(z) = 1/(1 + e^(−z)), with the minus in the exponent"),
+                ("sigmoid(+z)", "function", "a slip in σ's formula{ctx}: this is 1 − σ, what a sign lost in the exponent (or "
+                                            "e^(−z) on top of the fraction) gives: check the exponent's sign and the top"),
                 ("1-sigmoid", "function", "1 − σ where σ belongs{ctx}: look at the exponent's sign and the fraction"),
                 ("1/(1-e^-z)", "function", "a sign in σ's denominator{ctx}: σ(z) = 1/(1 + e^(−z))"),
                 ("exp(-)", "function", "only e^(−z), one part of σ(z) = 1/(1 + e^(−z)){ctx}"),
@@ -395,7 +397,9 @@ FN_SWAPS = {
     "softmax": (("sigmoid", "function", "σ entry by entry where softmax belongs{ctx}: softmax divides by the sum over "
                                         "the classes"),
                 ("identity", "missing-step", "softmax is not applied{ctx}")),
-    "log": (("identity", "missing-step", "the log is missing{ctx}"),),
+    "log": (("identity", "missing-step", "the log is missing{ctx}"),
+            ("log10", "function", "the logarithm to base 10 where the natural log belongs{ctx}: np.log is the "
+                                  "natural logarithm, the one whose derivative is 1/u")),
 }
 
 
@@ -626,6 +630,13 @@ def mutations(tree, shape_of=None):
                                 f"{inner.label or 'the difference'}"))
             out.append((path, Expr("matmul", e.args), "collapsed",
                         f"`@` (a matrix or dot product) where the entry-by-entry product `*` belongs{inner_ctx}"))
+            rates = [factor for _, factor in factors if factor.role]
+            if len(factors) >= 2 and len(rates) >= 2:  # the links of a chain added, not multiplied
+                added = factors[0][1]
+                for _, factor in factors[1:]:
+                    added = Expr("add", (added, factor))
+                out.append((path, added, "added",
+                            f"the factors of the chain are added where the chain rule multiplies them{inner_ctx}"))
         elif op == "matmul":
             a, b = e.args
             out.append((path, Expr("mul", (a, b)), "elementwise",
@@ -1031,6 +1042,8 @@ class Slips:
             variant = _replace(inner, p1, _rebind(n1, mapping))
         else:
             variant = _replace(inner, p1, n1)
+        if s1 == s2:  # the same slip in two places (both powers of a difference of cubes)
+            return variant, f"{k1}+{k2}", f"the same slip in two places: {s1}"
         return variant, f"{k1}+{k2}", f"two slips: {s1}; and {s2}"
 
     def pairs(self, until=None):

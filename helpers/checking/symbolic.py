@@ -390,6 +390,18 @@ def _differing_for_real(table, candidates, base):
     return confirmed
 
 
+def _named_constants(answer):
+    """e and π typed as math.e, np.e, math.pi or np.pi (the double nearest to them) read as sympy's exact
+    E and pi: `math.e ** (-x**2 / 2)` means e^(−x²/2), and comparing it with the float would call an equal
+    answer "a rounded constant". Only the exact doubles are read so, never a rounded value like 2.718."""
+    try:
+        floats = answer.atoms(sp.Float)
+    except Exception:  # noqa: BLE001 - not an expression we can walk: left as it is
+        return answer
+    named = {f: sp.E if float(f) == math.e else sp.pi for f in floats if float(f) in (math.e, math.pi)}
+    return answer.xreplace(named) if named else answer
+
+
 def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None, slips=None):
     """Diagnose a symbolic answer by mathematical equivalence over the symbols' whole domain.
 
@@ -427,6 +439,7 @@ def compare_symbolic(answer, expected, mistakes=(), factors=(), rng=None, slips=
             f"write it with {names}."
         )
     answer = _rename(answer, by_name)
+    answer = _named_constants(answer)
     symbols = set(expected.free_symbols) | {by_name[s.name] for s in answer.free_symbols}
     for _, _, m in mistakes:
         symbols |= sp.sympify(m).free_symbols

@@ -17,6 +17,8 @@ import numpy as np
 import sympy as sp
 
 from helpers import nets
+from helpers.checking import slips as S
+from helpers.checking.slips import Quantities, Work, c, q
 from helpers.exercises import Exercise, Mistake, register
 from helpers.symbolic import sigmoid
 
@@ -79,6 +81,86 @@ QUOTIENT = x / (1 + x**2)               # 0.6
 TWO = x**2 * y + sp.exp(x * y)          # 0.7
 
 
+# --- how each answer is computed, for naming the slips learners make in it (helpers.checking.slips) ---
+
+X = q("x", x, "x")
+POWER = "the exponent the power rule brings down"
+
+
+def _work_0_1():
+    x0 = q("x0", SECANT.x0, "the left end x = 2")
+    x1 = q("x1", SECANT.x0 + SECANT.h, "the right end x = 2.1")
+    rise = (x1 ** 3 - x0 ** 3).named("the rise f(2.1) − f(2)")
+    run = (x1 - x0).named("the run, how far x moves")
+    return Work("the secant's slope", (rise / run,), neighbours=(
+        (c(3.0) * x1 ** 2, "the tangent's slope at one end (the power rule), not the secant's through both points"),))
+
+
+def _work_chain(outer_power, inner, inner_slope, label, inner_label):
+    """d/dx uⁿ (or 1/u as u⁻¹) = n·uⁿ⁻¹ · u′, with u the inner function: 0.2, 0.4, 0.5."""
+    u = q("u", inner, inner_label)
+    n = outer_power
+    outer = (c(n, POWER) * u ** (n - 1)).named("dy/du, the outer function's rate") if n != 1 else None
+    tree = (outer * inner_slope.named("du/dx, the inner function's slope"))
+    return Work(label, (tree,))
+
+
+def _work_0_2():
+    return _work_chain(3, 1 - x**2, c(-2.0, "the −2 of the inner function's slope") * X, "d/dx (1 − x²)³",
+                       "the inner function u = 1 − x²")
+
+
+def _work_0_4():
+    return _work_chain(-1, 1 + x**2, c(2.0, "the 2 of the inner function's slope") * X, "d/dx 1/(1 + x²)",
+                       "the inner function u = 1 + x²")
+
+
+def _work_0_5():
+    u = q("u", 2 * x, "the inner function u = 2x")
+    outer = (u ** -1).named("d(log u)/du = 1/u, the outer function's rate")
+    return Work("d/dx log(2x)", (outer * c(2.0, "u′ = 2, the inner function's slope"),), neighbours=(
+        (u * c(2.0), "u · u′: the outer rate of log u is 1/u, not u"),))
+
+
+def _work_0_6():
+    f, g = X, q("g", 1 + x**2, "the denominator g = 1 + x²")
+    f1, g1 = c(1.0, "f′"), (c(2.0) * X).named("g′, the denominator's slope")
+    top = (f1 * g - f * g1).named("the numerator f′g − fg′")
+    return Work("d/dx x/(1 + x²)", (top / g ** 2,))
+
+
+def _work_0_7():
+    xy = q("xy", x * y, "the exponent u = xy")
+    first = (X ** 2).named("∂(x²y)/∂y, the first term's rate")
+    first.alt(c(2.0) * X * q("y", y, "y"),
+              "the first term is differentiated with respect to x, where the variable is y", "wrong-variable")
+    second = (S.exp(xy) * X.named("∂u/∂y, the exponent's rate")).named("∂e^(xy)/∂y, the second term's rate")
+    return Work("∂f/∂y", (first + second,))
+
+
+def _work_0_9():
+    zq = q("z", z, "z")
+    s = S.sigmoid(zq).named("σ(z)")
+    return Work("σ′(z)", (S.dsigmoid(zq).named("σ′(z)"), s * (c(1.0) - s)), neighbours=(
+        (s, "σ itself, not its derivative"),))
+
+
+def _work_0_10():
+    Q = Quantities()
+    Q.add("x", NEURON.x, "the input x")
+    Q.add("w", NEURON.w, "the weight w")
+    Q.add("t", NEURON.t, "the target t")
+    zv = NEURON.x * NEURON.w
+    Q.add("z", zv, "the net input z = x·w")
+    Q.add("a", nets.sigmoid(zv), "the output a = σ(z)")
+    Q.confuse(("z", "a"), ("z", "x", "w"))
+    Q.confuse_one_way("a", "t")
+    last = (c(2.0, "the 2 of the square") * (Q["a"] - Q["t"])).named("dE/da, the last link")
+    slope = S.dsigmoid(Q["z"]).named("da/dz = σ′(z), the sigmoid's slope")
+    tree = last * slope * Q["x"].named("dz/dw = x, the first link")
+    return Work("dE/dw", (tree,), neighbours=((last * slope, "dE/dz, the chain one link short of w"),))
+
+
 register(
     Exercise(
         "0.1", "the slope of the secant of f(x) = x³ from x = 2 to x = 2.1, a number",
@@ -103,6 +185,7 @@ register(
                     "(change in f)/(change in x).",
                     lambda: cube(SECANT.x0 + SECANT.h) / cube(SECANT.x0)),
         ),
+        work=_work_0_1,
         hints=("A slope is rise over run. Work out f at both ends of the secant first: f(2) and f(2.1).",
                "Subtract the two values of f (that is the rise), then divide by the run, how far x moved "
                "between the two points. In Python, x³ is x**3."),
@@ -132,6 +215,7 @@ register(
                     "dy/du = 3u² must be read at u = 1 − x², not at x: put the inner function back in.",
                     lambda: 3 * x**2 * (-2 * x)),
         ),
+        work=_work_0_2,
         hints=("Name the inner function: y = u³ with u = 1 − x². Then the chain has two links, one "
                "rate on each arrow, as in the picture above.",
                "dy/dx = dy/du · du/dx: write dy/du with u = 1 − x² put back in, then multiply by the "
@@ -186,6 +270,7 @@ register(
                     "u′/u is the derivative of log u. For 1/u = u⁻¹ the power rule gives −u⁻², times u′.",
                     lambda: (2 * x) / (1 + x**2)),
         ),
+        work=_work_0_4,
         hints=("This is 1/u with u = 1 + x². Write 1/u as a power of u, and the power rule does the rest.",
                "d(1/u)/dx = d(u⁻¹)/du · u′: apply the power rule to u⁻¹ (mind the sign and the new power), "
                "then multiply by u′."),
@@ -212,6 +297,7 @@ register(
                     "Only eᵘ is its own derivative: the derivative of log u is 1/u, times u′.",
                     lambda: sp.log(2 * x) * 2),
         ),
+        work=_work_0_5,
         hints=("This is log u with u = 2x: the table gives d(log u)/du, and the chain rule adds u′.",
                "d(log u)/dx = (1/u) · u′ with u = 2x. Write both factors and multiply them out; do not "
                "be surprised if something cancels."),
@@ -239,6 +325,7 @@ register(
                     "The denominator depends on x too: f′/g leaves out the term −fg′/g².",
                     lambda: 1 / (1 + x**2)),
         ),
+        work=_work_0_6,
         hints=("Name the two parts: f(x) = x on top, g(x) = 1 + x² below, and write down f′ and g′ first.",
                "The quotient rule: (f/g)′ = (f′g − fg′)/g². Put in f, g and the f′, g′ you found; the order "
                "in the numerator matters."),
@@ -263,6 +350,7 @@ register(
                     "∂f/∂y is one partial derivative: x is held constant, so ∂f/∂x is no part of it.",
                     lambda: 2 * x * y + sp.exp(x * y) * y + x**2 + sp.exp(x * y) * x),
         ),
+        work=_work_0_7,
         hints=("Hold x fixed: treat it like a number such as 3, and differentiate f in y term by term.",
                "x²y is a constant times y; e^(xy) is eᵘ with u = xy, so the rule of section 4 applies. "
                "Left for you: ∂u/∂y with x held fixed."),
@@ -315,6 +403,7 @@ register(
                     "The derivative of 1/u is not 1/u′: it is −u′/u².",
                     lambda: 1 / (-sp.exp(-z))),
         ),
+        work=_work_0_9,
         hints=("σ is 1/u with u = 1 + e^(−z): the chain has two links, 1/u outside and u inside, and u "
                "contains eᵘ's pattern once more.",
                "σ′ = d(1/u)/du · u′, with u′ the derivative of 1 + e^(−z) (mind its inner −z). Write the "
@@ -340,6 +429,7 @@ register(
                     "dE/da for E = (a − t)² is 2(a − t): the outer factor carries a 2.",
                     lambda: _neuron_parts()[2] / 2 * nets.sigmoid_prime(_neuron_parts()[0]) * NEURON.x),
         ),
+        work=_work_0_10,
         hints=("Draw the chain w → z = x·w → a = σ(z) → E = (a − t)², and write one rate on each arrow.",
                "dE/dw = dE/da · da/dz · dz/dw. The middle factor is 0.9's σ′, read at z = x·w; the other "
                "two are a square's and a product's derivatives. Compute a first."),

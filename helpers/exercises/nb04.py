@@ -269,7 +269,7 @@ register(
         work=lambda: Work("∂E/∂a2", extras=STEP, trees=(_dE_da2_tree(),)),
     ),
     Exercise(
-        "4.7", "δ2 = ∂E/∂z2 (the seed's h2_in), through the sigmoid, 3 numbers",
+        "4.7", "δ2 = ∂E/∂z2 (the seed's ∂E/∂h2_in), through the sigmoid, 3 numbers",
         lambda: _grads().delta[1],
         mistakes=(
             Mistake("σ′ evaluated at the output",
@@ -313,7 +313,7 @@ register(
         work=lambda: Work("∇W2 E", extras=STEP, trees=tuple(outer(Q["a1"], d) for d in _delta2_trees())),
     ),
     Exercise(
-        "4.9", "δ1 = ∂E/∂z1 (the seed's h1_in), through W2 and the ReLU, 3 numbers",
+        "4.9", "δ1 = ∂E/∂z1 (the seed's ∂E/∂h1_in), through W2 and the ReLU, 3 numbers",
         lambda: _grads().delta[0],
         mistakes=(
             Mistake(DIAGONAL_PROPAGATION, _DIAGONAL_PROPAGATION_HINT, _delta1_diagonal),

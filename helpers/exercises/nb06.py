@@ -1,6 +1,6 @@
 """Notebook 06, backprop as code: the learner writes functions, and ``check`` calls them on random
 inputs of several shapes (see ``helpers.checking.functions``). Every reference function is built
-from ``helpers.nets``; row convention, ``Z = X W + b`` with ``W`` of shape (d_in, d_out).
+from ``helpers.nets``; row convention, ``Z = X W + b`` with ``W`` of shape (n_in, n_out).
 
 Each spec's cases cover every shape class a learner's function meets (see "the input cases"
 below), with values drawn afresh at every check; its rules say in words on which inputs a function
@@ -19,12 +19,12 @@ from helpers.exercises import Exercise, Mistake, register
 
 
 def dense_forward(X, W, b):
-    """Z = X W + b for a batch X (N, d_in), W (d_in, d_out), b (d_out,)."""
+    """Z = X W + b for a batch X (N, n_in), W (n_in, n_out), b (n_out,)."""
     return X @ W + b
 
 
 def dense_backward(dZ, X, W):
-    """From dZ = ∂E/∂Z (N, d_out): (dX, dW, db) = (dZ Wᵀ, Xᵀ dZ, the sum of dZ's rows)."""
+    """From dZ = ∂E/∂Z (N, n_out): (dX, dW, db) = (dZ Wᵀ, Xᵀ dZ, the sum of dZ's rows)."""
     return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
 
 
@@ -278,16 +278,16 @@ _BATCH_1_ONLY = Rule("batch-1-only", "right-only", lambda c: c["N"] == 1, "right
                      "with the batch axis.")
 _BATCH_1 = Rule("batch-1", "wrong-only", lambda c: c["N"] == 1, "wrong only for a batch of 1 (N = 1)",
                 "Does a squeeze, a [0] or a reshape drop the batch axis when it has length 1? Keep every axis.")
-_SQUARE_ONLY = Rule("square-only", "right-only", _layer_shapes, "right only when the layer is square (d_in = d_out)",
+_SQUARE_ONLY = Rule("square-only", "right-only", _layer_shapes, "right only when the layer is square (n_in = n_out)",
                     "A square matrix hides a missing or extra transpose: check the shape of every product.")
 _WIDTH_1 = Rule("width-1", "wrong-only", lambda c: c["d_out"] == 1, "wrong only for a layer with a single output "
-                "unit (d_out = 1)", "Does a squeeze, a [0] or a reshape drop an axis of length 1? Keep every axis.")
-_IN_WIDTH_1 = Rule("width-1", "wrong-only", lambda c: c["d_in"] == 1, "wrong only for a single input (d_in = 1)",
+                "unit (n_out = 1)", "Does a squeeze, a [0] or a reshape drop an axis of length 1? Keep every axis.")
+_IN_WIDTH_1 = Rule("width-1", "wrong-only", lambda c: c["d_in"] == 1, "wrong only for a single input (n_in = 1)",
                    "Does a squeeze, a [0] or a reshape drop an axis of length 1? Keep every axis.")
 _UNIT_AXIS = Rule("width-1", "wrong-only", _unit_axis, "wrong only where an axis has length 1 (a batch of 1, or "
                   "a layer of width 1)", "Does a squeeze, a [0] or a reshape drop an axis of length 1? Keep every axis.")
 _ALL_SQUARE = Rule("square-only", "right-only", lambda c: c["N"] == c["d_in"] == c["d_out"],
-                   "right only when every array is square (N = d_in = d_out)",
+                   "right only when every array is square (N = n_in = n_out)",
                    "A square matrix hides a missing or extra transpose: check the shape of every product.")
 _DENSE_RULES = (_BATCH_1_ONLY, _SQUARE_ONLY, _ALL_SQUARE, _BATCH_1, _WIDTH_1, _IN_WIDTH_1, _UNIT_AXIS,
                 Rule("width-1", "wrong-only", _unit_axis_in_Z, "wrong only where Z has an axis of length 1 (a batch of 1, "
@@ -437,6 +437,10 @@ _SLIPS = {
         Mistake("the bias added to the inputs",
                 "b belongs to the layer's outputs: it is added to the weighted sums, after the product.",
                 lambda: (lambda X, W, b: (X + b) @ W)),
+        Mistake("the activation applied: the layer's output A where its net input Z is asked",
+                "dense_forward stops at the net input, the weighted sums plus the bias; the activation (ReLU) is "
+                "a step of its own, after it.",
+                lambda: (lambda X, W, b: np.maximum(0, X @ W + b))),
     ),
     "6.2": (
         Mistake("the bias gradient summed over everything",
@@ -493,6 +497,10 @@ _SLIPS = {
         Mistake("the sigmoid where the softmax belongs",
                 "The output layer is a softmax over the k classes of each row, not k separate sigmoids.",
                 lambda: (lambda Z, T: (nets.sigmoid(Z) - T) / len(Z))),
+        Mistake("the softmax derivative applied twice",
+                "Softmax and cross-entropy together collapse to a gradient with no further factor: the softmax's "
+                "Jacobian is already inside that collapse, so a factor P(1 − P) on top counts it twice.",
+                lambda: (lambda Z, T: (_softmax_rows(Z) - T) * _softmax_rows(Z) * (1 - _softmax_rows(Z)) / len(Z))),
     ),
     "6.6": (
         Mistake("ReLU′ forgotten between the layers",
@@ -593,13 +601,13 @@ register(
                     "The layer's bias is part of Z; numpy adds a row to every row of a matrix (broadcasting).",
                     lambda: (lambda X, W, b: X @ W)),
             Mistake("W used as n_out×n_in (the column convention)",
-                    "In the row convention W has one row per input (d_in × d_out), so X multiplies it as it "
+                    "In the row convention W has one row per input (n_in × n_out), so X multiplies it as it "
                     "is; the transposed product only runs when the layer is square.",
                     lambda: (lambda X, W, b: X @ W.T + b)),
         ),
-        hints=("Each row of X is one example; a layer maps a row of d_in numbers to a row of d_out numbers.",
-               "Which product of X (N × d_in) and W (d_in × d_out) gives N × d_out, one row per example? The bias "
-               "is one row of d_out numbers, and numpy adds a row to every row of a matrix (broadcasting)."),
+        hints=("Each row of X is one example; a layer maps a row of n_in numbers to a row of n_out numbers.",
+               "Which product of X (N × n_in) and W (n_in × n_out) gives N × n_out, one row per example? The bias "
+               "is one row of n_out numbers, and numpy adds a row to every row of a matrix (broadcasting)."),
         kind="function", spec=SPECS["6.1"],
     ),
     Exercise(
@@ -607,7 +615,7 @@ register(
         lambda: dense_backward,
         mistakes=(
             Mistake("δ passed back through W instead of Wᵀ",
-                    "Z = X W: ∂E/∂X must come out N × d_in, and only one product of dZ with W or its "
+                    "Z = X W: ∂E/∂X must come out N × n_in, and only one product of dZ with W or its "
                     "transpose gives that; the other runs only when W is square.",
                     lambda: (lambda dZ, X, W: (dZ @ W, X.T @ dZ, dZ.sum(axis=0)))),
             Mistake("the bias gradient as the mean over the rows",
@@ -620,7 +628,7 @@ register(
         ),
         hints=("Each gradient has the shape of what it is the gradient of: dX like X, dW like W, db like b. "
                "Find the one product of dZ with X or W (transposed or not) that has that shape.",
-               "dX: (N × d_out)(d_out × d_in); dW: (d_in × N)(N × d_out); db: b was added to every row, so "
+               "dX: (N × n_out)(n_out × n_in); dW: (n_in × N)(N × n_out); db: b was added to every row, so "
                "its gradient adds up dZ over the rows."),
         kind="function", spec=SPECS["6.2"],
     ),
