@@ -332,8 +332,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         killed = []
         if getattr(self, "_uid", None) is not None:
             # when the sandbox's init exits, Linux kills the rest of its pid namespace: give the
-            # dying a moment to go before calling anything left a survivor
-            deadline = time.monotonic() + 3
+            # dying time to go before calling anything left a survivor (a kernel unmapping a few
+            # hundred MiB on a loaded machine took more than 3 s once in make test-classroom)
+            deadline = time.monotonic() + 15
             while processes_of(self._uid) and time.monotonic() < deadline:
                 time.sleep(0.05)
             deadline = time.monotonic() + 5
