@@ -122,14 +122,18 @@ NBGRADER_ENV := PATH="$(CURDIR)/$(BIN):$$PATH"
 classroom: $(VENV)/.class
 	$(NBGRADER_ENV) $(BIN)/python tools/make_classroom.py
 
-## test-classroom: nbgrader's own generate_assignment/autograde/export on the class, tampering included (slow)
+## test-classroom: nbgrader's own generate_assignment/autograde/export on the class, every attack of issue 20, the
+## sandbox probed from inside, right answers under load (8 busy processes) (slow; needs bubblewrap)
 test-classroom: $(VENV)/.class
-	$(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q tests/e2e/classroom_grading.py
+	$(NBGRADER_ENV) $(BIN)/python -m pytest -p no:cacheprovider -o addopts="" -q -s tests/e2e/grading_sandbox.py \
+		tests/e2e/classroom_grading.py tests/e2e/grading_under_load.py
 
 ## bench-grading: autograde N synthetic submissions (N=30; N=300 on request) and report submissions per minute
+## and CPU per submission, in the sandbox and without it (SANDBOX=on: in the sandbox only)
 N ?= 30
+SANDBOX ?= both
 bench-grading: $(VENV)/.class
-	$(NBGRADER_ENV) $(BIN)/python bench/grading.py -n $(N)
+	$(NBGRADER_ENV) $(BIN)/python bench/grading.py -n $(N) --sandbox $(SANDBOX)
 
 ## notebooks: re-execute every notebook in place, top to bottom, storing outputs (after editing one)
 notebooks: $(VENV)/.test

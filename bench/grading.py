@@ -1,8 +1,8 @@
 """How fast nbgrader grades the class: autograde N synthetic submissions, in parallel.
 
-    make bench-grading            # N=30
+    make bench-grading            # N=30, with the sandbox, then the same without it
     make bench-grading N=300      # a full class
-    python bench/grading.py -n 30 -j 2 --assignment 03_two_layer_network
+    python bench/grading.py -n 30 -j 2 --assignment 03_two_layer_network [--sandbox on|off|both]
 
 It builds the class (tools/make_classroom.py) in a temporary folder, runs nbgrader's own
 ``generate_assignment``, writes N submissions to ``submitted/`` (a mix: all right, partly right,
@@ -13,6 +13,10 @@ supports) and share the one gradebook (SQLite; each write is a short transaction
 checks every score against what the submission deserves, and prints submissions per minute,
 the projected time for 300, the load average seen (the machine may be shared), and the CPU time
 the grading used per submission (what an idle machine would need, whatever the load).
+
+Every kernel runs in the course's sandbox (bubblewrap, a uid of its own: docs/teaching.md), as in a
+real class; ``--sandbox both`` (the default of ``make bench-grading``) grades the same submissions
+again without it, as root is allowed to for a measurement only, to show what the sandbox costs.
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ def _env():
     return env
 
 
+UNSANDBOXED = ["--Sandbox.enabled=False", "--Sandbox.allow_unsandboxed_root=True"]
+
+
 def nbgrader(course, *args):
     done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=_env(), capture_output=True, text=True)
     if done.returncode:
@@ -81,8 +88,26 @@ def main(argv=None):
                         help="autograde worker processes (default: the number of CPUs)")
     parser.add_argument("--assignment", default="03_two_layer_network")
     parser.add_argument("--keep", action="store_true", help="keep the temporary course (its path is printed)")
+    parser.add_argument("--sandbox", choices=("on", "off", "both"), default="on",
+                        help="grade in the sandbox (on, the default), without it (off), or both ways, one after the other")
     args = parser.parse_args(argv)
+    results = {}
+    for sandboxed in {"on": [True], "off": [False], "both": [True, False]}[args.sandbox]:
+        status, cpu = run(args, sandboxed)
+        if status:
+            return status
+        results["with the sandbox" if sandboxed else "without the sandbox"] = cpu
+    if len(results) > 1:
+        (a, cpu_on), (b, cpu_off) = results.items()
+        print(f"\nCPU per submission: {cpu_on:.2f} s {a}, {cpu_off:.2f} s {b} "
+              f"(the sandbox adds {cpu_on - cpu_off:+.2f} s, {100 * (cpu_on / cpu_off - 1):+.0f} %)")
+    return 0
+
+
+def run(args, sandboxed):
+    """Grade args.n submissions once; returns (exit status, CPU seconds per submission)."""
     make_classroom, synthetic = _load("make_classroom"), _load("classroom_submissions")
+    extra = [] if sandboxed else UNSANDBOXED
 
     work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     course = work / "course"
@@ -100,11 +125,12 @@ def main(argv=None):
 
         print(f"grading {args.n} submissions of {args.assignment} ({len(points)} exercises, "
               f"{sum(points.values())} points) with {args.jobs} nbgrader autograde process(es) on "
-              f"{os.cpu_count()} CPUs; load average before: {loadavg()}", flush=True)
+              f"{os.cpu_count()} CPUs, {'in the sandbox' if sandboxed else 'WITHOUT the sandbox'}; "
+              f"load average before: {loadavg()}", flush=True)
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         workers = [subprocess.Popen([str(BIN / "nbgrader"), "autograde", args.assignment, "--create",
-                                     f"--student=w{k}-*"], cwd=course, env=_env(),
+                                     f"--student=w{k}-*", *extra], cwd=course, env=_env(),
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                    for k in range(min(args.jobs, args.n))]
         errors = [w.communicate()[1] for w in workers]
@@ -114,7 +140,8 @@ def main(argv=None):
         cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
         for worker, err in zip(workers, errors):
             if worker.returncode:
-                sys.exit(f"an autograde worker failed:\n{err[-3000:]}")
+                print(f"an autograde worker failed:\n{err[-3000:]}")
+                return 1, None
 
         from nbgrader.api import Gradebook
 
@@ -133,12 +160,12 @@ def main(argv=None):
               f"that is at best {300 * cpu / args.n / min(cpus, args.jobs) / 60:.1f} min for 300")
         if wrong:
             print("SCORES WRONG:\n  " + "\n  ".join(wrong))
-            return 1
+            return 1, None
         print(f"every score is what its submission deserves ({len(deserved)} checked: right, half right, "
               f"untouched, and {len(synthetic.TAMPERS)} kinds of tampering)")
         if args.keep:
             print(f"course kept in {course}")
-        return 0
+        return 0, cpu / args.n
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -128,6 +129,12 @@ def show(fig=None, alt=None):
 
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("plots.show needs alt=\"...\": a sentence saying what the figure shows")
+    if os.environ.get("BACKPROP_GRADING") == "1":
+        # nbgrader's autograde (helpers.classroom): a picture earns no points, and rendering the
+        # figures was a fifth of the CPU of grading a submission; its text alternative stands in
+        plt.close(plt.gcf() if fig is None else fig)
+        print(f"(figure not drawn while grading: {alt.strip()})")
+        return
     display(render(fig, alt.strip()))
 
 

@@ -8,6 +8,9 @@
 #   container (LocalProcessSpawner with system users, The Littlest JupyterHub, Zero to JupyterHub
 #   on Kubernetes); the nbgrader side of this file (exchange, course id, which extensions whom)
 #   carries over unchanged.
+#   Grading, though, is sandboxed here as anywhere: `nbgrader autograde` (the formgrader's button
+#   or the command) runs every submission's kernel in the course's bubblewrap sandbox, as a uid of
+#   its own (helpers/classroom/sandbox.py; tools/hub.py says at start whether it stands).
 #
 # One hub, on 127.0.0.1 only: the instructor (nbgrader's formgrader and create-assignment tools)
 # and two students (nbgrader's assignment list), each with a home under the state directory,

@@ -137,6 +137,18 @@ def stop(hub):
     return False
 
 
+def grading_note():
+    """What autograding on this hub does with learner code: the course's sandbox, if it stands here."""
+    try:
+        from helpers.classroom.sandbox import Sandbox, SandboxUnavailable
+    except ImportError:
+        return "autograde: the course's grader is not installed (make classroom)"
+    try:
+        return "autograde: " + Sandbox().self_test()
+    except SandboxUnavailable as missing:
+        return f"autograde: REFUSES to run until the sandbox stands: {missing}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
@@ -191,6 +203,7 @@ The course's demo JupyterHub is running (ready in {time.monotonic() - started:.1
          or  student1 / student2  (menu Nbgrader > Assignment List)
   Password for every account: {args.password}   (a demo authenticator: NOT FOR PRODUCTION)
   nbgrader exchange: {state / 'exchange'}   hub log: {log_path}
+  {grading_note()}
   Class insights (the instructor's live dashboard): {url}/services/insights/
 Press Ctrl-C to stop the hub, its proxy and every user's server.""", flush=True)
             hub.wait()

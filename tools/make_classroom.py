@@ -20,9 +20,13 @@ In each notebook, every exercise becomes two cells:
    calls ``helpers.classroom.graded(id, name)``: it shows check's verdict and emits the answer's
    plain value, which the grader checks again in its own process.
 
-An exercise whose answer is a function (``kind="function"``, notebook 06) cannot be handed over
-as a plain value: its answer cell becomes an nbgrader manually graded answer worth its points,
-for the teacher to grade in the formgrader.
+An exercise whose answer is a function (``kind="function"``, notebook 06) is autograded too: its
+test cell calls the learner's function, in the sandboxed grading kernel, on inputs drawn from a seed
+the grader gives it at grading time, and hands over what it returned; the grader compares that with
+the reference on the same inputs (the teacher may still adjust any score by hand in the formgrader).
+
+Beside them, ``.classroom-manifest.json`` holds the sha256 of every file of ``helpers/`` and
+``data/``: the grader refuses to grade with course files that differ from it.
 
 The course's solution cells are folded into the answer cells; every other cell (prose, figures,
 setup, demonstrations) is locked read-only, so nbgrader restores it before grading. Outputs are
@@ -50,7 +54,7 @@ from make_student import ROOT, StudentEditionError, _tags, commit_of, studentise
 
 sys.path.insert(0, str(ROOT))
 from helpers import exercises  # noqa: E402
-from helpers.classroom import answer_id, test_id  # noqa: E402
+from helpers.classroom import answer_id, manifest, test_id  # noqa: E402
 
 COURSE_ID = "backprop"
 MARKER = ".classroom-course"
@@ -66,11 +70,21 @@ never edited by hand. Put local settings (the exchange's root, the course's stud
 nbgrader_config.py files of your own: nbgrader reads /etc/jupyter and ~/.jupyter too.
 """
 
-from helpers.classroom.grader import configure
-
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 c.CourseDirectory.course_id = "{course_id}"
-configure(c)  # the answer stub, time limits, and grading outside the learner's kernel
+try:
+    from helpers.classroom.grader import configure
+
+    # the answer stub, the sandbox for learner code, and grading outside the learner's kernel, with
+    # the course's files verified against .classroom-manifest.json beside this file
+    configure(c, __file__)  # noqa: F821 - provided by traitlets too
+except Exception as error:  # fail closed: nbgrader ignores a config file that raises, and would
+    # then grade with its default pipeline (every test cell that printed no error: full points)
+    import traceback
+
+    traceback.print_exc()
+    # a text where nbgrader expects True or False: `nbgrader autograde` stops at once, saying this
+    c.Autograde.create_student = f"REFUSED: the course's grader could not be set up: {{error}}"
 '''
 
 
@@ -140,7 +154,7 @@ def classroomise(nb, source_name, commit):
         "test: it shows the verdict again and hands your answer's value to the grader, which checks it "
         "outside your notebook when you submit; only that check earns points.",
         metadata={"nbgrader": _nbgrader("locked", "classroom_note")}))
-    graded, manual = {}, []
+    graded = {}
     for index, cell in enumerate(nb.cells):
         tags = _tags(cell)
         if "solution" in tags:
@@ -157,20 +171,17 @@ def classroomise(nb, source_name, commit):
             answer = body + ([] if value == name else [f"{name} = {value}"])   # the reference, in the learner's name
             source = "\n".join(lines[:-1] + [BEGIN] + answer + [END, lines[-1]])
             n = points[exercise_id]
-            registered = exercises.get(exercise_id)
-            if registered is not None and registered.kind == "function":
-                # A function cannot be handed to the grader as a plain value: the teacher grades it
-                # by hand in the formgrader (nbgrader's "manually graded answer").
-                meta = {**_nbgrader("answer", answer_id(exercise_id), n), "grade": True}
-                out.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["exercise"], "nbgrader": meta}))
-                graded[exercise_id] = n
-                manual.append(exercise_id)
-                continue
             out.cells.append(nbformat.v4.new_code_cell(
                 source, metadata={"tags": ["exercise"], "nbgrader": _nbgrader("answer", answer_id(exercise_id))}))
+            registered = exercises.get(exercise_id)
+            if registered is not None and registered.kind == "function":
+                what = (f"shows the verdict on {name}, then calls it on inputs the\n"
+                        "# grader draws when it grades and hands what it returns to the grader, which checks it when you submit.\n")
+            else:
+                what = (f"shows the verdict on {name} and hands its value to the grader,\n"
+                        "# which checks it again outside your notebook when you submit.\n")
             out.cells.append(nbformat.v4.new_code_cell(
-                f"# Test {exercise_id} ({n} point{'s' if n != 1 else ''}; locked): shows the verdict on {name} and hands\n"
-                f"# its value to the grader, which checks it again outside your notebook when you submit.\n"
+                f"# Test {exercise_id} ({n} point{'s' if n != 1 else ''}; locked): {what}"
                 f"from helpers.classroom import graded\n"
                 f"graded(\"{exercise_id}\", {name})",
                 metadata={"tags": ["test"], "nbgrader": _nbgrader("test", test_id(exercise_id), n)}))
@@ -230,6 +241,7 @@ def build(out=None, src=ROOT, quiet=False):
         (out / "source").chmod(0o755)
         shutil.rmtree(old, ignore_errors=True)
         (out / "nbgrader_config.py").write_text(CONFIG.format(commit=commit, course_id=COURSE_ID), encoding="utf-8")
+        manifest.write(out, src)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

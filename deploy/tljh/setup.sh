@@ -35,6 +35,30 @@ install -m 0644 "$COURSE/deploy/nbgrader_config.py" /etc/jupyter/nbgrader_config
 "$USER_ENV/bin/jupyter" labextension disable --level=sys nbgrader:create-assignment
 "$USER_ENV/bin/jupyter" server extension disable --sys-prefix nbgrader.server_extensions.formgrader
 
+# 5. The sandbox every submission's kernel runs in while a teacher autogrades (bubblewrap: the grader
+#    refuses to run learner code without it). The teacher grades as themselves, so bwrap must be
+#    able to create user namespaces as an ordinary user; Ubuntu 24.04 allows that only to programs
+#    an AppArmor profile lets (kernel.apparmor_restrict_unprivileged_userns): give bwrap one.
+apt-get install -y --no-install-recommends bubblewrap
+if [ "$(cat /proc/sys/kernel/apparmor_restrict_unprivileged_userns 2>/dev/null || echo 0)" = "1" ] \
+        && [ ! -e /etc/apparmor.d/bwrap ] && [ ! -e /etc/apparmor.d/bwrap-userns-restrict ]; then
+    cat > /etc/apparmor.d/bwrap <<'PROFILE'
+# installed by the backprop course's deploy/tljh/setup.sh: bubblewrap may create user namespaces
+abi <abi/4.0>,
+include <tunables/global>
+profile bwrap /usr/bin/bwrap flags=(unconfined) {
+  userns,
+  include if exists <local/bwrap>
+}
+PROFILE
+    apparmor_parser -r /etc/apparmor.d/bwrap
+fi
+if ! sudo -u nobody bwrap --ro-bind / / --unshare-all --die-with-parent --proc /proc --dev /dev true; then
+    echo "setup.sh: bubblewrap cannot build a sandbox as an ordinary user here (user namespaces off?);" >&2
+    echo "          autograding will refuse until it can: see docs/teaching.md, 'The sandbox'." >&2
+    exit 1
+fi
+
 # --- the class insights service (issue 22; docs/teaching.md, "Class insights") -----------------------
 # The hub starts it with the users' environment's Python, where the course already is (its
 # `insights` extra adds SQLAlchemy and psycopg); TLJH loads deploy/tljh/insights_config.py from
@@ -48,7 +72,7 @@ fi
 install -d /opt/tljh/config/jupyterhub_config.d
 install -m 0644 "$COURSE/deploy/tljh/insights_config.py" /opt/tljh/config/jupyterhub_config.d/insights.py
 
-# 5. JupyterLab by default, and reload the hub.
+# 6. JupyterLab by default, and reload the hub.
 tljh-config set user_environment.default_app jupyterlab
 tljh-config reload
 

@@ -1156,6 +1156,24 @@ def compare_function(exercise, answer):
     Returns:
         (status, diagnosis, message), status one of "correct", "wrong", "invalid", "unanswered".
     """
+    early = preliminary(exercise, answer)
+    if early is not None:
+        return early
+    spec = exercise.spec
+    cases_args = spec.inputs(exercise.id)
+    problem = _signature_problem(answer, spec, cases_args[0])
+    if problem:
+        return "invalid", "invalid", problem
+    references = _references(exercise, cases_args)
+    sizes = [sum(r.size for r in _flat_reference(ref)) for ref in references]
+    limits = [OUTPUT_SLACK * size + 1000 for size in sizes]
+    runs, stop = _execute(answer, spec, cases_args, limits)
+    verdict = _Verdict(exercise, spec, runs, stop, cases_args, references)
+    return verdict.judge()
+
+
+def preliminary(exercise, answer):
+    """The verdict before any call (not answered, not a function), or None."""
     spec = exercise.spec
     call = spec.call
     if answer is Ellipsis or answer is None:
@@ -1170,17 +1188,45 @@ def compare_function(exercise, answer):
     if _is_stub(answer):
         return "unanswered", "unanswered", (
             f"not answered yet: the body of {spec.name} is still ...; write it, then run the cell again.")
-    cases_args = spec.inputs(exercise.id)
-    problem = _signature_problem(answer, spec, cases_args[0])
-    if problem:
-        return "invalid", "invalid", problem
+    return None
+
+
+def _references(exercise, cases_args):
     reference = exercise.expected()
-    references = [_quiet(reference, _copy(args)) for args in cases_args]
-    sizes = [sum(r.size for r in _flat_reference(ref)) for ref in references]
-    limits = [OUTPUT_SLACK * size + 1000 for size in sizes]
-    runs, stop = _execute(answer, spec, cases_args, limits)
-    verdict = _Verdict(exercise, spec, runs, stop, cases_args, references)
-    return verdict.judge()
+    return [_quiet(reference, _copy(args)) for args in cases_args]
+
+
+# --- grading: the learner's calls recorded in one process, judged in another ---------------------
+# The grader never runs learner code: the test cell of a function exercise calls the learner's
+# function (in the sandboxed grading kernel) on inputs drawn from the grader's seed, with
+# ``run_cases``, and hands over the plain runs; the grader draws the same inputs from its own seed
+# and judges those runs with ``judge_runs``, exactly as ``check`` would have.
+
+GRADING_LIMIT = 200_000   # numbers one case's outputs may hold when the reference is not at hand
+
+
+def grading_inputs(exercise, seed):
+    """The arguments of every case, drawn from `seed` (an int: the grader's, drawn at grading time)."""
+    import zlib
+
+    return exercise.spec.inputs(exercise.id, np.random.default_rng([int(seed), zlib.crc32(exercise.id.encode())]))
+
+
+def run_cases(fn, spec, cases_args, limits=None):
+    """Call `fn` on every case within the check's budget (as ``check`` does): (runs, stop or None),
+    all plain data. Without `limits` (the kernel that grades cannot see the references) each case's
+    outputs may hold up to GRADING_LIMIT numbers."""
+    limits = [GRADING_LIMIT] * len(cases_args) if limits is None else limits
+    return _execute(fn, spec, cases_args, limits)
+
+
+def judge_runs(exercise, runs, stop, cases_args):
+    """The verdict on recorded runs of the learner's function on `cases_args`: (status, diagnosis,
+    message), the same as ``compare_function`` gives for the function that made them."""
+    spec = exercise.spec
+    for run, args, case in zip(runs, cases_args, spec.cases):
+        run.args, run.case = args, case
+    return _Verdict(exercise, spec, runs, stop, cases_args, _references(exercise, cases_args)).judge()
 
 
 class _Verdict:
