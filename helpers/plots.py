@@ -135,6 +135,12 @@ def show(fig=None, alt=None):
         plt.close(plt.gcf() if fig is None else fig)
         print(f"(figure not drawn while grading: {alt.strip()})")
         return
+    if os.environ.get("BACKPROP_FIGURES") == "text":
+        # the planted workbook runs of make test (tests/planting.py): every line of the figure's code
+        # runs, only the PNG is not encoded (nbval renders every figure of the same notebooks)
+        plt.close(plt.gcf() if fig is None else fig)
+        print(f"(figure not drawn: {alt.strip()})")
+        return
     display(render(fig, alt.strip()))
 
 
