@@ -319,6 +319,8 @@ def test_exp_tower_returns_within_a_second():
     _returns_in_time("1.5", lambda: sp.exp(sp.exp(sp.exp(sp.exp(sp.E)))))
 
 
+# a variant of the test above, a second of CPU by design: make test-slow
+@pytest.mark.slow
 def test_exp_tower_of_a_symbol_returns_within_a_second():
     _returns_in_time("1.5", lambda: RULE + sp.exp(sp.exp(sp.exp(sp.exp(a)))))
 
@@ -328,6 +330,8 @@ def test_unevaluated_integral_returns_within_a_second():
     _returns_in_time("1.5", lambda: RULE + sp.Integral(sp.exp(-u ** 2) * sp.sin(a * u), (u, 0, a)))
 
 
+# a variant of the test above, a second of CPU by design: make test-slow
+@pytest.mark.slow
 def test_unevaluated_integral_of_a_matrix_returns_within_a_second():
     u = sp.Symbol("u", real=True)
     _returns_in_time("2.3", lambda: sp.Matrix(exercises.expected("2.3")).applyfunc(

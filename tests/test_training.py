@@ -261,6 +261,8 @@ def test_equal_weights_gradients_and_their_symmetry():
     assert np.abs(g.dW[0]).max() < 1e-15 and np.abs(g.dW[1]).max() < 1e-15
 
 
+# sympy on the seed's whole batch again: seconds (make test-slow)
+@pytest.mark.slow
 def test_bias_free_gradients_three_ways():
     """§3 and §5: the seed's network with every bias 0 (the gradient of the biases is still δ)."""
     L = lessons.three_layer()
