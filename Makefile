@@ -36,8 +36,9 @@ $(VENV)/.lab: pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) -e .
 	touch $@
 
+# nbgrader too: make test's unit tests of the class (tests/test_classroom.py) import the grader
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(PIP_INSTALL) -e '.[test]'
+	$(PIP_INSTALL) -e '.[test,class]'
 	touch $@
 
 # The course's kernel extension (helpers/kernel.py: after a kernel restart, an undefined name gets
