@@ -284,6 +284,16 @@ def _with_signals(function, args, size):
     return True, result
 
 
+def interrupted():
+    """The learner's Ctrl-C (a KeyboardInterrupt) is on its way out of the current check: from now
+    on no budget signal raises in it. Otherwise a budget's alarm ringing while the interrupted check
+    cleans up (killing its child process) replaced the KeyboardInterrupt with OutOfTime, and the
+    check answered "did not return in time" instead of stopping."""
+    budget = getattr(_local, "budget", None)
+    if budget is not None:
+        budget.closed = True
+
+
 # --- off the main thread: a worker whose CPU clock is watched ------------------------------------
 
 

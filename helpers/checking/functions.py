@@ -525,6 +525,9 @@ def _in_child(fn, arg_names, cases_args, limits, cpu_limit, wall_limit):
             if backstop.spent(waited, used):
                 stop = _Stop("wall", _next_index(messages), used, waited, idle=backstop.idle)
                 break
+    except KeyboardInterrupt:
+        budget.interrupted()  # no alarm may replace the Ctrl-C while the child is killed below
+        raise
     finally:
         counting.__exit__(None, None, None)
         os.close(read_end)
@@ -739,7 +742,9 @@ def _run_in_worker(target, cpu_limit, wall_limit):
                 used = (clock(), time.monotonic() - started, backstop.idle)
                 _stop_worker(worker)
                 return reason, used
-    except BaseException:  # the learner's Ctrl-C: stop the worker too, and go on stopping
+    except BaseException as exc:  # the learner's Ctrl-C: stop the worker too, and go on stopping
+        if isinstance(exc, KeyboardInterrupt):
+            budget.interrupted()
         _stop_worker(worker, grace=0.2)
         raise
     return "ok", None
