@@ -410,21 +410,6 @@ def test_ending_or_crashing_the_process_is_a_sentence():
     assert diagnosis == "crashed" and "SIGSEGV" in message
 
 
-def _live_children():
-    """Processes whose parent is this one and that are not zombies (from /proc)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    fields = f.read().rsplit(b")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == os.getpid() and fields[0] != b"Z":
-                found.append(int(entry))
-    return found
-
-
 _CTRL_C = """
 import os, signal, sys, time
 from helpers import check
