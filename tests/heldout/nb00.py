@@ -1,5 +1,5 @@
 """Held-out mistakes of notebook 00, written from the notebook's own inputs before reading the
-diagnoses of its exercises (see tools/heldout.py). Same format as tests/corpus (contract C4); the
+diagnoses of its exercises (see tools/corpus.py --heldout). Same format as tests/corpus (contract C4); the
 fourth field is "*": held-out cases are measured (specific or not), not held to one key.
 """
 

@@ -1,4 +1,4 @@
-"""Held-out mistakes of notebook 02 (see nb00.py and tools/heldout.py)."""
+"""Held-out mistakes of notebook 02 (see nb00.py and tools/corpus.py --heldout)."""
 
 import numpy as np
 import sympy as sp

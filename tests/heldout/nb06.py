@@ -1,4 +1,4 @@
-"""Held-out mistakes of notebook 06 (see nb00.py and tools/heldout.py): each thunk returns the
+"""Held-out mistakes of notebook 06 (see nb00.py and tools/corpus.py --heldout): each thunk returns the
 learner's (wrong) function."""
 
 import numpy as np
