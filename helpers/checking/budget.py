@@ -6,8 +6,8 @@ right answers as "too complex". So the budget counts the CPU time of the checkin
 (``ITIMER_PROF``: user and system time of this process, every thread included), and a wall-clock
 timer several times longer (``WALL_FACTOR``) stops what sleeps or waits, which spends no CPU. A
 check that is still computing when that timer rings (it got a fair share of a CPU, or at least
-``PROGRESS`` seconds of CPU in the last ``WINDOW`` seconds: the machine is busy, not the check
-idle) goes on until its CPU budget is spent, up to ``HARD_FACTOR`` times its budget on the wall
+``PROGRESS`` seconds of CPU in the last ``WINDOW`` seconds, time spent waiting for a CPU counted
+as computing: the machine is busy, not the check idle) goes on until its CPU budget is spent, up to ``HARD_FACTOR`` times its budget on the wall
 clock (see ``Backstop``). When a budget ends, ``Spent`` says which clock ran out, so the
 refusal can say "too complex" only when the check really needed more than its CPU, and "the
 computer is busy" or "it waits" otherwise.
@@ -28,6 +28,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import ctypes
+import os
 import signal
 import threading
 import time
@@ -88,16 +89,32 @@ class Backstop:
     """When the wall clock stops a check: past `wall` seconds if it is not computing (it sleeps or
     waits: no fair share of a CPU, and less than PROGRESS seconds of CPU in the last WINDOW), past
     `hard` seconds whatever it does. ``spent(waited, used)`` is asked often (every 10 to 50 ms)
-    with the seconds waited and the CPU seconds used so far."""
+    with the seconds waited and the CPU seconds used so far.
 
-    def __init__(self, wall, hard):
+    `queued`, when given, returns the seconds the work has spent ready to run but waiting for a
+    CPU (``queue_clock``, or ``ready_clock`` with its computing too): that counts as computing. A
+    check starved by
+    a crowded machine (runnable, yet given almost no CPU) looks like one that sleeps when only its
+    CPU time is read; with its run-queue time it is told apart, and computes on to `hard`."""
+
+    def __init__(self, wall, hard, queued=None):
         self.wall, self.hard = wall, max(hard, wall)
         self.samples = collections.deque()
         self.idle = False
+        self.queued = queued
 
     def spent(self, waited, used):
+        """`used`: a number, or a function returning it (read only when needed: a sample is due,
+        every 20 ms, or the backstop is passed; ``tick`` asks thousands of times a second)."""
         samples = self.samples
-        if not samples or waited - samples[-1][0] >= 0.02:
+        due = not samples or waited - samples[-1][0] >= 0.02
+        if not due and waited <= self.wall:
+            return False
+        if callable(used):
+            used = used()
+        if self.queued is not None:
+            used = used + self.queued()
+        if due:
             samples.append((waited, used))
             while len(samples) > 2 and samples[1][0] <= waited - WINDOW:
                 samples.popleft()
@@ -112,6 +129,54 @@ class Backstop:
             return False
         self.idle = True
         return True
+
+
+def queue_clock():
+    """For the calling thread: a function returning the seconds it has spent ready to run but
+    waiting for a CPU (its ``/proc/thread-self/schedstat`` run delay), or None where the system does
+    not tell it. Read by the thread itself, the figure is up to date: the kernel adds a wait to it
+    when the thread gets a CPU, and a thread reading it has one."""
+    path = f"/proc/self/task/{threading.get_native_id()}/schedstat"
+
+    def read():
+        try:
+            with open(path, "rb") as f:
+                return int(f.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return None
+
+    start = read()
+    if start is None:
+        return None
+    return lambda: (read() or start) - start
+
+
+def ready_clock(pid, tid=None):
+    """For another process (or thread `tid` of this one): a function returning the seconds it has
+    been seen ready to run (``R`` in ``/proc/<pid>/stat``: computing, or waiting for a CPU), sampled
+    at each call, or None where the system does not tell it. (Its schedstat run delay would lag: the
+    kernel adds a wait only once the wait is over, and a starved process's may last seconds.)"""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
+
+    def state():
+        try:
+            with open(path, "rb") as f:
+                return f.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return None
+
+    if state() is None:
+        return None
+    seen = {"at": time.monotonic(), "total": 0.0}
+
+    def read():
+        now = time.monotonic()
+        if state() == b"R":
+            seen["total"] += now - seen["at"]
+        seen["at"] = now
+        return seen["total"]
+
+    return read
 
 
 _default = [SECONDS]
@@ -142,17 +207,25 @@ class _Budget:
         self.clock = clock
         self.cpu0, self.wall0 = clock(), time.monotonic()
         self.cpu_end = self.cpu0 + seconds
+        self.queued = queue_clock()  # this thread's waits for a CPU
         self.backstop = Backstop(seconds * WALL_FACTOR, seconds * HARD_FACTOR)
         self.closed = False
         self.reason = None
         self.others = None  # CPU seconds of a process working for this check now (a forked child)
+        self.others_queued = None  # ... and its seconds waiting for a CPU
         self.extra = 0.0    # ... and of those that have finished
+        self.extra_ready = 0.0
 
     def wall_spent(self):
-        """Past the wall-clock backstop, and not computing (see Backstop). While a helper process
-        works for the check, its CPU is what counts (this process only waits for it)."""
-        progress = self.others() if self.others is not None else self.used()
-        return self.backstop.spent(time.monotonic() - self.wall0, progress)
+        """Past the wall-clock backstop, and not computing (see Backstop): what counts is the CPU
+        of this process and of its helpers (a forked child), and their time waiting for a CPU."""
+        return self.backstop.spent(time.monotonic() - self.wall0, lambda: self.used() + self.ready())
+
+    def ready(self):
+        """Seconds this check waited for a CPU (this thread's, and its helpers'): on a crowded
+        machine that is computing, not sleeping."""
+        own = self.queued() if self.queued is not None else 0.0
+        return own + self.extra_ready + (self.others_queued() if self.others_queued is not None else 0.0)
 
     def used(self):
         """CPU seconds used for this check: this process's, and its helpers'."""
@@ -191,20 +264,24 @@ def remaining():
 
 
 @contextlib.contextmanager
-def counting(cpu):
+def counting(cpu, queued=None):
     """Inside the block, `cpu()` (the CPU seconds of a process working for this check) counts as
-    computing: the wall-clock backstop does not stop a check whose child is busy computing."""
+    computing, and so does `queued()` (its seconds ready to run, see ``ready_clock``): the
+    wall-clock backstop does not stop a check whose child is busy computing."""
     budget = _current()
     if budget is None:
         yield
         return
-    start = cpu()
+    start, ready0 = cpu(), (queued() if queued is not None else 0.0)
     budget.others = lambda: cpu() - start
+    budget.others_queued = None if queued is None else (lambda: queued() - ready0)
     try:
         yield
     finally:
         budget.extra += cpu() - start
-        budget.others = None
+        if queued is not None:
+            budget.extra_ready += queued() - ready0
+        budget.others = budget.others_queued = None
 
 
 def current():
@@ -333,7 +410,7 @@ def _in_thread(function, args, size):
     wall0 = time.monotonic()
     worker.start()
     clock = thread_cpu_clock(worker.ident) or (lambda: time.monotonic() - wall0)
-    backstop = Backstop(size * WALL_FACTOR, size * HARD_FACTOR)
+    backstop = Backstop(size * WALL_FACTOR, size * HARD_FACTOR, ready_clock(os.getpid(), worker.native_id))
     reason = None
     while worker.is_alive():
         worker.join(0.01)

@@ -490,11 +490,11 @@ def _in_child(fn, arg_names, cases_args, limits, cpu_limit, wall_limit):
             os._exit(0)
     try:  # a Ctrl-C (KeyboardInterrupt) from here on never leaves the child running
         os.close(write_end)
-        cpu = _proc_cpu(pid)
-        backstop = budget.Backstop(*wall_limit)
+        cpu, queued = _proc_cpu(pid), budget.ready_clock(pid)  # its CPU, and its time ready to run
+        backstop = budget.Backstop(*wall_limit, queued)
         started = time.monotonic()
         buffer, messages, stop = bytearray(), [], None
-        counting = budget.counting(cpu)  # the child's computing keeps this check's own backstop away
+        counting = budget.counting(cpu, queued)  # the child's computing keeps this check's backstop away
         counting.__enter__()
     except BaseException:
         os.close(read_end)
@@ -729,7 +729,7 @@ def _run_in_worker(target, cpu_limit, wall_limit):
     started = time.monotonic()
     worker.start()
     clock = budget.thread_cpu_clock(worker.ident) or (lambda: time.monotonic() - started)
-    backstop = budget.Backstop(*wall_limit)
+    backstop = budget.Backstop(*wall_limit, budget.ready_clock(os.getpid(), worker.native_id))
     reason = None
     try:
         while worker.is_alive():
