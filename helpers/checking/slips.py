@@ -28,6 +28,7 @@ points; the learner's expression is evaluated at the same points).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 import warnings
@@ -289,6 +290,8 @@ def _nd(a):
 
 def _align(a, b):
     """Pad the non-batch shape of the lower-dimensional array with leading 1s (numpy's broadcasting)."""
+    if a.shape == b.shape:  # the common case, without numpy's shape machinery
+        return a, b
     na, nb = _nd(a), _nd(b)
     if na < nb:
         a = a.reshape(a.shape[:1] + (1,) * (nb - na) + a.shape[1:])
@@ -436,12 +439,15 @@ class Evaluator:
     def __init__(self, leaf_value, keep, constant_value=None):
         self.leaf_value, self.keep, self.memo = leaf_value, keep, {}
         self.constant_value = constant_value
+        self.calls = 0
 
     def __call__(self, e):
         key = id(e)
         if key in self.memo:
             return self.memo[key]
-        budget.tick()
+        self.calls += 1
+        if not self.calls % 8:  # the clocks every 8 nodes (a node is microseconds of numpy)
+            budget.tick()
         value = self._eval(e)
         if key in self.keep:
             self.memo[key] = value
@@ -810,6 +816,7 @@ class Slips:
     _singles: list | None = None
     _pairs: list | None = None
     _reference: np.ndarray | None = None
+    _quiet: bool = False             # inside a loop of evaluations that silenced numpy's warnings
 
     exercise: object = None          # for the notebook's other answers, found on first use
 
@@ -897,9 +904,11 @@ class Slips:
 
     def _evaluate(self, evaluator, tree):
         try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            if self._quiet:  # a loop of evaluations has silenced numpy's warnings once, around it
                 value = evaluator(tree)
+            else:
+                with _silenced():
+                    value = evaluator(tree)
         except (Undefined, ValueError, TypeError, IndexError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError):
             return None
         value = np.asarray(value, dtype=float)
@@ -981,6 +990,11 @@ class Slips:
             self._single_list, self._single_next = None, 0
         if self._single_list is None and (until is None or until()):
             self._single_list = self._single_candidates()
+        with _silenced(), self._quietly():
+            self._singles_loop(until)
+        return self._singles
+
+    def _singles_loop(self, until):
         while self._single_list is not None and not self.singles_done and (until is None or until()):
             key, message, tree, mutation = self._single_list[self._single_next]
             value = self._evaluate(self._evaluator_kept, tree)
@@ -990,7 +1004,14 @@ class Slips:
                     self._mutations.append(mutation)  # a slip pairs with others even when alone it looks like another
                 self._add(self._singles, self._seen, found)
             self._single_next += 1
-        return self._singles
+
+    @contextlib.contextmanager
+    def _quietly(self):
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
 
     @property
     def singles_done(self):
@@ -1058,13 +1079,14 @@ class Slips:
             self._pair_list, self._pair_next = None, 0
         if self._pair_list is None and (until is None or until()):
             self._pair_list = self._pair_candidates()
-        while self._pair_list is not None and not self.pairs_done and (until is None or until()):
-            variant, key, message = self._pair_variant(*self._pair_list[self._pair_next])
-            emptied = key.count("missing") > 0  # only a dropped factor or term can leave a bare constant
-            v = self._evaluate(self._evaluator_kept, variant) if not emptied or _has_quantity(variant) else None
-            if v is not None:
-                self._add(self._pairs, self._pair_seen, Variant(key, message, v))
-            self._pair_next += 1
+        with _silenced(), self._quietly():
+            while self._pair_list is not None and not self.pairs_done and (until is None or until()):
+                variant, key, message = self._pair_variant(*self._pair_list[self._pair_next])
+                emptied = key.count("missing") > 0  # only a dropped factor or term can leave a bare constant
+                v = self._evaluate(self._evaluator_kept, variant) if not emptied or _has_quantity(variant) else None
+                if v is not None:
+                    self._add(self._pairs, self._pair_seen, Variant(key, message, v))
+                self._pair_next += 1
         return self._pairs
 
     @property
@@ -1218,12 +1240,21 @@ def _signature(value):
     return value.shape, value.astype(np.float32).tobytes()
 
 
+@contextlib.contextmanager
+def _silenced():
+    """numpy's floating-point warnings off (a variant may divide by zero: it is then dropped)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _close(a, b, rtol):
     if a.shape != b.shape:
         a, b = np.broadcast_arrays(a, b)
+    abs_b = np.abs(b)
     diff = np.abs(a - b)
-    scale = np.maximum(np.abs(a), np.abs(b))
-    return bool(np.all(diff <= rtol * scale + 1e-12 * (1 + np.max(np.abs(b)))))
+    scale = np.maximum(np.abs(a), abs_b)
+    return bool((diff <= rtol * scale + 1e-12 * (1 + abs_b.max())).all())
 
 
 _CACHE: dict = {}
