@@ -66,12 +66,12 @@ course-lab: $(VENV)/.lab $(KERNEL_EXTENSION)
 ## test: unit tests, notebook hygiene, nbval over every notebook, the planted workbook runs, the fuzz's and
 ## the mistake corpus's CI parts (what is slow has a target of its own: test-slow, test-browser, ...)
 test: $(VENV)/.test $(KERNEL_EXTENSION)
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser_slow and not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not browser_slow and not slow"
 
 ## test-slow: the slow checks that prove something: sympy on the larger networks and iris (three ways), and the
 ## property and fuzz tests with more examples than make test draws (CI runs it)
 test-slow: $(VENV)/.test $(KERNEL_EXTENSION)
-	BACKPROP_THOROUGH=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "slow or thorough"
+	BACKPROP_THOROUGH=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "slow or thorough"
 
 ## test-browser: every notebook in JupyterLab in Chromium: axe-core accessibility, tables at 1024 px,
 ## figures' text alternatives, light and dark theme; notebook 01 answered as a learner does; the workbook

@@ -19,8 +19,9 @@ def _own_progress_file(request, tmp_path_factory, monkeypatch):
 
 
 # The heaviest files first: make test runs on two pytest-xdist workers that take whole files
-# (--dist loadfile) in collection order, and a notebook's run left for the end keeps one worker busy
-# while the other waits. The sort is stable: the order inside a file (nbval's cells) is kept.
+# (--dist loadfile) in collection order (with --no-loadscope-reorder: by default xdist hands out the
+# files with the most tests first), and a notebook's run left for the end keeps one worker busy while
+# the other waits. The sort is stable: the order inside a file (nbval's cells) is kept.
 HEAVY_FIRST = ("tests/test_workbook_late.py", "tests/test_workbook.py", "notebooks/04_", "notebooks/05_",
                "tests/test_properties.py", "tests/test_checks_bite.py", "tests/test_fuzz.py", "notebooks/03_")
 

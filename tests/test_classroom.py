@@ -18,7 +18,16 @@ import yaml
 from helpers import demo, exercises
 from helpers.classroom import MIME, answer_id, exercise_of, manifest, test_id as grade_id_of_test
 from helpers.classroom.codec import Refused, decode, decode_runs, encode, encode_runs, parse_srepr
-from helpers.classroom.grader import BookCell, SubmissionRejected, restore
+
+
+def _grader():
+    """helpers.classroom.grader, imported when first used: it imports nbgrader (a second of CPU),
+    which each pytest-xdist worker would otherwise pay while collecting, whether or not it runs
+    these tests."""
+    from helpers.classroom import grader
+
+    return grader
+
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -172,7 +181,7 @@ def test_the_manifest_names_a_changed_course_file(tmp_path):
 
 def _book(nb):
     """What the gradebook holds for a generated notebook: its nbgrader cells, in order."""
-    return [BookCell(m["grade_id"], c.cell_type, m["locked"], c.source, None, m["grade"], m["solution"], False,
+    return [_grader().BookCell(m["grade_id"], c.cell_type, m["locked"], c.source, None, m["grade"], m["solution"], False,
                      float(m["points"]) if m["grade"] else None)
             for c in nb.cells for m in [c.metadata["nbgrader"]]]
 
@@ -196,7 +205,7 @@ def test_restore_puts_back_flags_points_types_and_locked_sources(built):
     locked = next(c for c in mine.cells if c.cell_type == "code" and c.metadata.nbgrader["locked"]
                   and not c.metadata.nbgrader["grade"])
     locked.cell_type, locked.source = "markdown", "mine now"
-    restored, report = restore(mine, _book(nb))
+    restored, report = _grader().restore(mine, _book(nb))
     again = _by_id(restored)
     assert again["ex6_1_answer"].metadata.nbgrader["solution"] and not again["ex6_1_answer"].metadata.nbgrader["grade"]
     assert again["ex6_1_answer"].source.endswith("return X @ W + b")  # the learner's answer stays
@@ -215,7 +224,7 @@ def test_restore_puts_cells_back_in_order_and_keeps_the_learners_own_after_their
     mine.cells = [c for c in mine.cells if c not in tests] + tests  # the test cells moved to the end
     where = next(i for i, c in enumerate(mine.cells) if c.metadata.nbgrader["grade_id"] == "ex1_2_answer")
     mine.cells.insert(where + 1, nbformat.v4.new_code_cell("scratch = 1"))
-    restored, report = restore(mine, _book(nb))
+    restored, report = _grader().restore(mine, _book(nb))
     names = [c.metadata.get("nbgrader", {}).get("grade_id") for c in restored.cells]
     assert [n for n in names if n] == [c.metadata.nbgrader["grade_id"] for c in nb.cells]
     assert names[names.index("ex1_2_answer") + 1] is None and restored.cells[names.index("ex1_2_answer") + 1].source == "scratch = 1"
@@ -233,7 +242,7 @@ def test_duplicated_unknown_and_other_schema_metadata_is_stripped_and_nbgrader_a
     mine.cells.append(nbformat.v4.new_code_cell("1", metadata={"nbgrader": {"grade_id": "mine", "grade": True}}))
     with pytest.raises(Exception):
         MetadataValidator().validate_nb(mine)  # what stopped nbgrader's run for the whole class
-    restored, report = restore(mine, _book(nb))
+    restored, report = _grader().restore(mine, _book(nb))
     MetadataValidator().validate_nb(restored)
     ids = [c.metadata["nbgrader"]["grade_id"] for c in restored.cells if "nbgrader" in c.metadata]
     assert sorted(ids) == sorted(c.metadata.nbgrader["grade_id"] for c in nb.cells)
@@ -246,11 +255,11 @@ def test_deleted_cells_come_back_and_a_notebook_without_cells_fails_alone(built)
     mine = _learner_copy(nb)
     mine.cells = [c for c in mine.cells if c.metadata.nbgrader["grade_id"] not in ("ex3_1_test", "ex3_2_answer")]
     mine.cells.insert(3, "not a cell")
-    restored, report = restore(mine, _book(nb))
+    restored, report = _grader().restore(mine, _book(nb))
     assert {"ex3_1_test", "ex3_2_answer"} <= set(_by_id(restored))
     assert any("2 deleted cell(s) restored" in r for r in report) and any("1 malformed" in r for r in report)
-    with pytest.raises(SubmissionRejected, match="no list of cells"):
-        restore({"cells": "none"}, _book(nb))
+    with pytest.raises(_grader().SubmissionRejected, match="no list of cells"):
+        _grader().restore({"cells": "none"}, _book(nb))
 
 
 # --------------------------------------------------------------------------- the codec

@@ -25,8 +25,15 @@ from tornado.netutil import bind_sockets
 from helpers import check, hint, insights
 from helpers.exercises import get
 from helpers.insights import events as ev
-from helpers.insights.service import DASHBOARD_SCOPE, Insights
 from helpers.insights.store import Store
+
+
+def _service():
+    """helpers.insights.service, imported when first used: it imports JupyterHub's auth (half a
+    second of CPU), which each pytest-xdist worker would otherwise pay while collecting."""
+    from helpers.insights import service
+
+    return service
 
 ROOT = Path(__file__).resolve().parents[1]
 WRONG_12 = get("1.2").mistakes[0]  # a registered mistake of exercise 1.2
@@ -39,7 +46,7 @@ async def _identify(handler):
         return None
     name = auth[len("token "):]
     handler._token_authenticated = True
-    scopes = ["access:services!service=insights"] + ([DASHBOARD_SCOPE] if name == "teacher" else [])
+    scopes = ["access:services!service=insights"] + ([_service().DASHBOARD_SCOPE] if name == "teacher" else [])
     return {"name": name, "kind": "user", "scopes": scopes}
 
 
@@ -55,7 +62,7 @@ class Service:
         self.url = f"http://127.0.0.1:{self.port}/services/insights/"
 
     async def _main(self):
-        self.app = Insights(self.store, self.catalog, identify=_identify, cookie_secret=b"s" * 32, **self.options)
+        self.app = _service().Insights(self.store, self.catalog, identify=_identify, cookie_secret=b"s" * 32, **self.options)
         self.app.writer.start()
         self.server = HTTPServer(self.app.application, max_body_size=1024 * 1024)
         sockets = bind_sockets(0, "127.0.0.1")
@@ -438,11 +445,12 @@ def _check_hub_settings(settings):
     service, scopes, roles, custom, groups, environment, token_scopes = settings
     access = "access:services!service=insights"
     assert service["command"][-2:] == ["-m", "helpers.insights.service"]
-    assert service["oauth_client_allowed_scopes"] == [DASHBOARD_SCOPE] and DASHBOARD_SCOPE in custom
+    scope = _service().DASHBOARD_SCOPE
+    assert service["oauth_client_allowed_scopes"] == [scope] and scope in custom
     assert access in scopes and access in token_scopes
     assert {"users:activity!user", "access:servers!server"} <= set(token_scopes), "the server role's own scopes"
     teacher_role = next(r for r in roles if r["name"] == "insights-teacher")
-    assert teacher_role["scopes"] == [DASHBOARD_SCOPE] and teacher_role["groups"] == ["instructors"]
+    assert teacher_role["scopes"] == [scope] and teacher_role["groups"] == ["instructors"]
     assert "instructors" in groups
     kernel_url = urlparse(environment["BACKPROP_INSIGHTS_URL"])
     assert kernel_url.port == urlparse(service["url"]).port and kernel_url.path == "/services/insights/"
@@ -489,8 +497,8 @@ def test_the_z2jh_values_declare_the_same():
     port = urlparse(service["url"]).port
     assert service["command"][:3] == ["python3", "-m", "helpers.insights.service"]
     assert service["command"][-1].endswith(f":{port}")
-    assert service["oauth_client_allowed_scopes"] == [DASHBOARD_SCOPE]
-    assert DASHBOARD_SCOPE in hub["config"]["JupyterHub"]["custom_scopes"]
+    assert service["oauth_client_allowed_scopes"] == [_service().DASHBOARD_SCOPE]
+    assert _service().DASHBOARD_SCOPE in hub["config"]["JupyterHub"]["custom_scopes"]
     assert "access:services!service=insights" in hub["loadRoles"]["user"]["scopes"]
     assert "self" in hub["loadRoles"]["user"]["scopes"]
     assert hub["loadRoles"]["insights-teacher"]["groups"] == ["instructors"]
