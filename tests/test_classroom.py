@@ -529,3 +529,24 @@ def test_while_grading_a_figure_is_not_drawn_its_text_stands_in(monkeypatch, cap
     fig, _ = plt.subplots()
     plots.show(fig, alt="An empty frame.")
     assert len(shown) == 1 and isinstance(shown[0][0], plots.Figure)
+
+
+def test_the_sandbox_makes_its_tmp_before_it_binds_the_course():
+    """bubblewrap applies its mounts in order, and a mount hides what was bound under its path
+    before: the kernel's throw-away /tmp comes first, so that a course and a Python that live under
+    /tmp (a clone in a temporary directory) are bound inside it (they were hidden: autograde refused,
+    "execvp …/.venv/bin/python: No such file or directory")."""
+    from helpers.classroom import _jail
+
+    clone = "/tmp/a-clone"
+    config = {"private": "/tmp/backprop-kernel-x", "uid": None, "bwrap": "bwrap", "symlinks": [],
+              "read_only": ["/usr", f"{clone}/.venv", f"{clone}/helpers"], "home": "/home/learner", "disk": 1 << 20,
+              "submission": "/tmp/submission", "env": {}, "python": f"{clone}/.venv/bin/python",
+              "jail": f"{clone}/helpers/classroom/_jail.py"}
+    args = _jail.bwrap_args(config, ["kernel"])
+    pairs = list(zip(args, args[1:]))
+    tmp = pairs.index(("--tmpfs", "/tmp"))
+    for path in config["read_only"] + [config["private"]]:
+        flag = "--bind" if path == config["private"] else "--ro-bind"
+        assert pairs.index((flag, path)) > tmp, path
+    assert pairs.index(("--dir", clone)) > tmp and ("--dir", "/tmp") not in pairs

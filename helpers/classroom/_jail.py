@@ -68,7 +68,9 @@ def _drop(uid):
             _die("the kernel's user still holds capabilities")
 
 
-def outer(config, command):
+def bwrap_args(config, command):
+    """bubblewrap's command line for the sandbox (in the order bwrap applies it: a mount hides
+    what was mounted under its path before it)."""
     private, uid = config["private"], config.get("uid")
     args = [config["bwrap"], "--unshare-pid", "--as-pid-1", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--clearenv", "--hostname", "grading", "--proc", "/proc", "--dev", "/dev"]
@@ -81,16 +83,18 @@ def outer(config, command):
         args += ["--cap-drop", "ALL"] + [x for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN") for x in ("--cap-add", cap)]
     for link, target in config["symlinks"]:
         args += ["--symlink", target, link]
+    # the throw-away /tmp before the binds: a course or a Python that lives under /tmp (a clone in a
+    # temporary directory) is bound inside it, not hidden by it
+    args += ["--perms", "1777", "--size", str(config["disk"]), "--tmpfs", "/tmp"]
     bound = set(config["read_only"]) | {private}
     parents = {str(parent) for path in bound | {config["home"], "/run/submission"} for parent in Path(path).parents
-               if str(parent) != "/" and not any(str(parent) == b or str(parent).startswith(b + "/") for b in bound)}
+               if str(parent) not in ("/", "/tmp") and not any(str(parent) == b or str(parent).startswith(b + "/") for b in bound)}
     for parent in sorted(parents, key=lambda p: p.count("/")):
         # a bind's missing parents would copy the host's modes (/root is 0700): make them plain
         args += ["--perms", "0755", "--dir", parent]
     for path in config["read_only"]:
         args += ["--ro-bind", path, path]
-    args += ["--perms", "1777", "--size", str(config["disk"]), "--tmpfs", "/tmp",
-             "--perms", "0700", "--size", str(config["disk"]), "--tmpfs", config["home"],
+    args += ["--perms", "0700", "--size", str(config["disk"]), "--tmpfs", config["home"],
              "--bind", private, private, "--ro-bind", config["submission"], "/run/submission"]
     if config.get("skeleton"):
         args += ["--ro-bind", config["skeleton"], "/run/skeleton"]
@@ -99,7 +103,12 @@ def outer(config, command):
     inner_config = {key: config.get(key) for key in ("work", "home", "uid", "limits", "skeleton")}
     args += ["--chdir", "/", "--", config["python"], "-I", "-S", config["jail"], "inner",
              json.dumps(inner_config), "--", *command]
+    return args
 
+
+def outer(config, command):
+    private, uid = config["private"], config.get("uid")
+    args = bwrap_args(config, command)
     log = os.open(os.path.join(private, "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
     if uid is not None:  # the kernel binds its sockets here
         for root, dirs, files in os.walk(private):
