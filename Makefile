@@ -68,8 +68,9 @@ course-lab: $(VENV)/.lab $(KERNEL_EXTENSION)
 test: $(VENV)/.test $(KERNEL_EXTENSION)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not browser_slow and not slow"
 
-## test-slow: the slow checks that prove something: sympy on the larger networks and iris (three ways), and the
-## property and fuzz tests with more examples than make test draws (CI runs it)
+## test-slow: the slow checks that prove something: sympy on the larger networks and iris (three ways), the
+## property tests, the fuzz tests with more examples than make test draws, and the time budget's backstop on
+## a CPU crowded on purpose (CI runs it)
 test-slow: $(VENV)/.test $(KERNEL_EXTENSION)
 	BACKPROP_THOROUGH=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "slow or thorough"
 
