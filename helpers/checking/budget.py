@@ -7,8 +7,8 @@ right answers as "too complex". So the budget counts the CPU time of the checkin
 timer several times longer (``WALL_FACTOR``) stops what sleeps or waits, which spends no CPU. A
 check that is still computing when that timer rings (it got a fair share of a CPU, or at least
 ``PROGRESS`` seconds of CPU in the last ``WINDOW`` seconds, time spent waiting for a CPU counted
-as computing: the machine is busy, not the check idle) goes on until its CPU budget is spent, up to ``HARD_FACTOR`` times its budget on the wall
-clock (see ``Backstop``). When a budget ends, ``Spent`` says which clock ran out, so the
+as computing: the machine is busy, not the check idle) goes on until its CPU budget is spent, up
+to ``HARD_FACTOR`` times its budget on the wall clock (see ``Backstop``). When a budget ends, ``Spent`` says which clock ran out, so the
 refusal can say "too complex" only when the check really needed more than its CPU, and "the
 computer is busy" or "it waits" otherwise.
 
@@ -93,9 +93,9 @@ class Backstop:
 
     `queued`, when given, returns the seconds the work has spent ready to run but waiting for a
     CPU (``queue_clock``, or ``ready_clock`` with its computing too): that counts as computing. A
-    check starved by
-    a crowded machine (runnable, yet given almost no CPU) looks like one that sleeps when only its
-    CPU time is read; with its run-queue time it is told apart, and computes on to `hard`."""
+    check starved by a crowded machine (runnable, yet given almost no CPU) looks like one that
+    sleeps when only its CPU time is read; with its run-queue time it is told apart, and computes
+    on to `hard`."""
 
     def __init__(self, wall, hard, queued=None):
         self.wall, self.hard = wall, max(hard, wall)
