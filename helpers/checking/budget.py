@@ -8,9 +8,9 @@ timer several times longer (``WALL_FACTOR``) stops what sleeps or waits, which s
 check that is still computing when that timer rings (it got a fair share of a CPU, or at least
 ``PROGRESS`` seconds of CPU in the last ``WINDOW`` seconds, time spent waiting for a CPU counted
 as computing: the machine is busy, not the check idle) goes on until its CPU budget is spent, up
-to ``HARD_FACTOR`` times its budget on the wall clock (see ``Backstop``). When a budget ends, ``Spent`` says which clock ran out, so the
-refusal can say "too complex" only when the check really needed more than its CPU, and "the
-computer is busy" or "it waits" otherwise.
+to ``HARD_FACTOR`` times its budget on the wall clock (see ``Backstop``). When a budget ends,
+``Spent`` says which clock ran out, so the refusal can say "too complex" only when the check
+really needed more than its CPU, and "the computer is busy" or "it waits" otherwise.
 
 On the main thread (where Jupyter runs cells) the two timers interrupt the work with a signal
 whose handler raises ``OutOfTime``, a BaseException (no ``except Exception`` in sympy or numpy
