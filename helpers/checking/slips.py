@@ -816,7 +816,6 @@ class Slips:
     _singles: list | None = None
     _pairs: list | None = None
     _reference: np.ndarray | None = None
-    _quiet: bool = False             # inside a loop of evaluations that silenced numpy's warnings
 
     exercise: object = None          # for the notebook's other answers, found on first use
 
@@ -903,12 +902,9 @@ class Slips:
         return self._reference
 
     def _evaluate(self, evaluator, tree):
+        """The tree's value, or None (the callers silence numpy's warnings once, around their loop)."""
         try:
-            if self._quiet:  # a loop of evaluations has silenced numpy's warnings once, around it
-                value = evaluator(tree)
-            else:
-                with _silenced():
-                    value = evaluator(tree)
+            value = evaluator(tree)
         except (Undefined, ValueError, TypeError, IndexError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError):
             return None
         value = np.asarray(value, dtype=float)
@@ -988,30 +984,19 @@ class Slips:
             self._trees = list(self.work.trees)
             self._evaluator_kept = self._evaluator(self._trees)
             self._single_list, self._single_next = None, 0
-        if self._single_list is None and (until is None or until()):
-            self._single_list = self._single_candidates()
-        with _silenced(), self._quietly():
-            self._singles_loop(until)
+        with _silenced():
+            if self._single_list is None and (until is None or until()):
+                self._single_list = self._single_candidates()
+            while self._single_list is not None and not self.singles_done and (until is None or until()):
+                key, message, tree, mutation = self._single_list[self._single_next]
+                value = self._evaluate(self._evaluator_kept, tree)
+                if value is not None:
+                    found = Variant(key, message, value)
+                    if mutation is not None and not self._is_reference(value, 1e-9):
+                        self._mutations.append(mutation)  # a slip pairs with others even when alone it looks like another
+                    self._add(self._singles, self._seen, found)
+                self._single_next += 1
         return self._singles
-
-    def _singles_loop(self, until):
-        while self._single_list is not None and not self.singles_done and (until is None or until()):
-            key, message, tree, mutation = self._single_list[self._single_next]
-            value = self._evaluate(self._evaluator_kept, tree)
-            if value is not None:
-                found = Variant(key, message, value)
-                if mutation is not None and not self._is_reference(value, 1e-9):
-                    self._mutations.append(mutation)  # a slip pairs with others even when alone it looks like another
-                self._add(self._singles, self._seen, found)
-            self._single_next += 1
-
-    @contextlib.contextmanager
-    def _quietly(self):
-        self._quiet = True
-        try:
-            yield
-        finally:
-            self._quiet = False
 
     @property
     def singles_done(self):
@@ -1079,7 +1064,7 @@ class Slips:
             self._pair_list, self._pair_next = None, 0
         if self._pair_list is None and (until is None or until()):
             self._pair_list = self._pair_candidates()
-        with _silenced(), self._quietly():
+        with _silenced():
             while self._pair_list is not None and not self.pairs_done and (until is None or until()):
                 variant, key, message = self._pair_variant(*self._pair_list[self._pair_next])
                 emptied = key.count("missing") > 0  # only a dropped factor or term can leave a bare constant
